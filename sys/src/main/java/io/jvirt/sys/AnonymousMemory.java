@@ -1,0 +1,120 @@
+package io.jvirt.sys;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/** {@link HostMemory} over an anonymous mmap, reached through a {@link MemorySegment}. */
+final class AnonymousMemory implements HostMemory {
+
+    // <sys/mman.h>, asm-generic/mman-common.h
+    private static final int PROT_READ = 0x1;
+    private static final int PROT_WRITE = 0x2;
+    private static final int MAP_PRIVATE = 0x02;
+    private static final int MAP_ANONYMOUS = 0x20;
+    private static final int MAP_NORESERVE = 0x4000;
+    private static final long PAGE = 4096;
+
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle ALIGNED_LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+    private static final VarHandle ALIGNED_INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+
+    private static final MethodHandle MMAP;
+    private static final MethodHandle MUNMAP;
+
+    static {
+        Linker linker = Linker.nativeLinker();
+        // void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset);
+        MMAP = linker.downcallHandle(linker.defaultLookup().find("mmap").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
+                        ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
+        // int munmap(void *addr, size_t length);
+        MUNMAP = linker.downcallHandle(linker.defaultLookup().find("munmap").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+    }
+
+    private final Arena arena;
+    private final MemorySegment segment;
+
+    private AnonymousMemory(Arena arena, MemorySegment segment) {
+        this.arena = arena;
+        this.segment = segment;
+    }
+
+    static AnonymousMemory map(long size) {
+        if (size <= 0) {
+            throw new IllegalArgumentException("memory size must be positive, got " + size);
+        }
+        long length = (size + PAGE - 1) & -PAGE;
+        MemorySegment base;
+        try {
+            base = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, length, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0L);
+        } catch (Throwable t) {
+            throw new IllegalStateException("mmap failed", t);
+        }
+        if (base.address() == -1L) {
+            throw new OutOfMemoryError("cannot map " + length + " bytes of guest memory; lower --memory");
+        }
+        Arena arena = Arena.ofShared();
+        MemorySegment segment = base.reinterpret(length, arena, s -> unmap(s.address(), length));
+        return new AnonymousMemory(arena, segment);
+    }
+
+    private static void unmap(long address, long length) {
+        try {
+            int rc = (int) MUNMAP.invokeExact(MemorySegment.ofAddress(address), length);
+            assert rc == 0;
+        } catch (Throwable t) {
+            throw new IllegalStateException("munmap failed", t);
+        }
+    }
+
+    @Override public long size() { return segment.byteSize(); }
+    @Override public long address() { return segment.address(); }
+    @Override public byte getByte(long offset) { return segment.get(ValueLayout.JAVA_BYTE, offset); }
+    @Override public short getShort(long offset) { return segment.get(SHORT, offset); }
+    @Override public int getInt(long offset) { return segment.get(INT, offset); }
+    @Override public long getLong(long offset) { return segment.get(LONG, offset); }
+    @Override public void putByte(long offset, byte value) { segment.set(ValueLayout.JAVA_BYTE, offset, value); }
+    @Override public void putShort(long offset, short value) { segment.set(SHORT, offset, value); }
+    @Override public void putInt(long offset, int value) { segment.set(INT, offset, value); }
+    @Override public void putLong(long offset, long value) { segment.set(LONG, offset, value); }
+
+    @Override
+    public void read(long offset, byte[] dst, int dstOffset, int length) {
+        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, offset, dst, dstOffset, length);
+    }
+
+    @Override
+    public void write(long offset, byte[] src, int srcOffset, int length) {
+        MemorySegment.copy(src, srcOffset, segment, ValueLayout.JAVA_BYTE, offset, length);
+    }
+
+    @Override
+    public void fill(long offset, long length, byte value) {
+        segment.asSlice(offset, length).fill(value);
+    }
+
+    @Override
+    public boolean compareAndSetLong(long offset, long expected, long value) {
+        return ALIGNED_LONG.compareAndSet(segment, offset, expected, value);
+    }
+
+    @Override
+    public boolean compareAndSetInt(long offset, int expected, int value) {
+        return ALIGNED_INT.compareAndSet(segment, offset, expected, value);
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+}

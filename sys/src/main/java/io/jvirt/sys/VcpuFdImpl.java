@@ -39,7 +39,8 @@ final class VcpuFdImpl implements VcpuFd {
     private static final long INTERNAL_DATA = at("internal", "data");
     private static final long EVENT_TYPE = at("system_event", "type");
     private static final long EVENT_NDATA = at("system_event", "ndata");
-    private static final long EVENT_DATA = at("system_event", "data");
+    /** The anonymous union { flags; data[16]; } right after ndata. */
+    private static final long EVENT_DATA = at("system_event", "ndata") + 4;
 
     private final Fd fd;
     private final int id;

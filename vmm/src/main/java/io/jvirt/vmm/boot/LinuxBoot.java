@@ -47,6 +47,30 @@ public final class LinuxBoot {
                 + " pass a bzImage or vmlinux to --kernel");
     }
 
+    /**
+     * Checks that {@code kernel} is a readable bzImage or ELF64 file without loading it, and
+     * returns its format ("bzImage" or "ELF64"); throws {@link BootException} otherwise.
+     */
+    public static String identify(Path kernel) {
+        fileSize(kernel, "kernel");
+        byte[] head = new byte[SetupHeader.INIT_SIZE + 8];
+        int n;
+        try (InputStream in = Files.newInputStream(kernel)) {
+            n = in.readNBytes(head, 0, head.length);
+        } catch (IOException e) {
+            throw new BootException("cannot read kernel " + kernel + ": " + e.getMessage() + "; check the file");
+        }
+        byte[] got = java.util.Arrays.copyOf(head, n);
+        if (SetupHeader.isBzImage(got)) {
+            return "bzImage";
+        }
+        if (Elf64.isElf64(got)) {
+            return "ELF64";
+        }
+        throw new BootException(kernel + " is not a Linux kernel (no bzImage header, not ELF64);"
+                + " pass a bzImage or vmlinux to --kernel");
+    }
+
     private static LoadedKernel loadBzImage(GuestMemory memory, BootConfig config, byte[] image, long lowTop) {
         String name = config.kernel().toString();
         SetupHeader h = SetupHeader.parse(image);
@@ -241,6 +265,14 @@ public final class LinuxBoot {
         } catch (IOException e) {
             throw new BootException("cannot read kernel " + path + ": " + e.getMessage() + "; check the file");
         }
+    }
+
+    /**
+     * Checks that {@code path} is a readable regular file and returns its size; {@code what}
+     * ("kernel", "initrd") names it and its option in the message of the {@link BootException}.
+     */
+    public static long requireReadable(Path path, String what) {
+        return fileSize(path, what);
     }
 
     private static long fileSize(Path path, String what) {

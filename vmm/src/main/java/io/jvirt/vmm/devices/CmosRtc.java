@@ -148,8 +148,9 @@ public final class CmosRtc implements BusDevice {
                 if (set && frozen == null) {
                     frozen = now();
                 } else if (!set && frozen != null) {
-                    offsetSeconds += ChronoUnit.SECONDS.between(now(), frozen);
+                    LocalDateTime set = frozen;
                     frozen = null;
+                    offsetSeconds += ChronoUnit.SECONDS.between(now(), set);
                 }
                 cmos[REG_B] = (byte) v;
             }

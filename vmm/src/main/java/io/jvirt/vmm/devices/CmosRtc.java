@@ -148,9 +148,9 @@ public final class CmosRtc implements BusDevice {
                 if (set && frozen == null) {
                     frozen = now();
                 } else if (!set && frozen != null) {
-                    LocalDateTime set = frozen;
+                    LocalDateTime guestTime = frozen;
                     frozen = null;
-                    offsetSeconds += ChronoUnit.SECONDS.between(now(), set);
+                    offsetSeconds += ChronoUnit.SECONDS.between(now(), guestTime);
                 }
                 cmos[REG_B] = (byte) v;
             }

@@ -54,6 +54,21 @@ final class Payloads {
             msg: .asciz "guest says: "
             """;
 
+    /** Prints "up" on COM1, then halts with interrupts off: only the host can end it. */
+    static final String HALT_FOREVER = """
+            .globl _start
+            _start:
+                mov $0x3f8, %dx
+                mov $'u', %al
+                out %al, %dx
+                mov $'p', %al
+                out %al, %dx
+                mov $'\\n', %al
+                out %al, %dx
+            1:  hlt
+                jmp 1b
+            """;
+
     static Path build(Path dir, String name, String assembly) throws IOException, InterruptedException {
         Path src = dir.resolve(name + ".S");
         Path lds = dir.resolve(name + ".lds");

@@ -56,6 +56,44 @@ class RunKvmEndToEndTest {
                 out.toString(StandardCharsets.US_ASCII));
     }
 
+    /** jvirt as its own process: java with this test's class path, main class io.jvirt.cli.Main. */
+    private static Process jvirtProcess(Path kernel, String... extra) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "io.jvirt.cli.Main", "run", "--kernel", kernel.toString(), "--accel", "kvm", "--memory", "32M"));
+        cmd.addAll(java.util.List.of(extra));
+        return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    private static void awaitLine(Process p, String line) throws Exception {
+        java.io.BufferedReader r = new java.io.BufferedReader(
+                new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII));
+        assertEquals(line, r.readLine());
+    }
+
+    @Test
+    void sigtermStopsAHaltedGuestCleanly() throws Exception {
+        Path halt = Payloads.build(dir, "halt", Payloads.HALT_FOREVER);
+        Process p = jvirtProcess(halt);
+        awaitLine(p, "up");
+        p.destroy(); // SIGTERM
+        org.junit.jupiter.api.Assertions.assertTrue(p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS),
+                "jvirt ends within 10 s of SIGTERM");
+        assertEquals(143, p.exitValue(), "128 + SIGTERM, after the shutdown hook stopped the VM");
+    }
+
+    @Test
+    void ctrlRightBracketOnStdinQuitsWithStatusZero() throws Exception {
+        Path halt = Payloads.build(dir, "halt2", Payloads.HALT_FOREVER);
+        Process p = jvirtProcess(halt);
+        awaitLine(p, "up");
+        p.getOutputStream().write(0x1d);
+        p.getOutputStream().flush();
+        org.junit.jupiter.api.Assertions.assertTrue(p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue());
+    }
+
     @Test
     void noRebootExitsTwoAtTheFirstReset() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

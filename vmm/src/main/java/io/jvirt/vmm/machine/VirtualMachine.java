@@ -85,7 +85,7 @@ final class VirtualMachine implements Machine {
             vm = accel.createVm(memory, pio, mmio, config.cpus());
             VirtualMachine m = new VirtualMachine(config, console, memory, vm, pio);
             vm.reset(kernel.state());
-            LOG.log(Level.INFO, "{0} loaded at 0x{1}, initrd {2} bytes at 0x{3}, {4} on {5}", kernel.format(),
+            LOG.log(Level.DEBUG, "{0} loaded at 0x{1}, initrd {2} bytes at 0x{3}, {4} on {5}", kernel.format(),
                     Long.toHexString(kernel.kernelStart()), kernel.initrdSize(), Long.toHexString(kernel.initrdStart()),
                     GuestRam.human(memory.ramSize()), accel.name());
             return m;

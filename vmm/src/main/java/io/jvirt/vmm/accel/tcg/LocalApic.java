@@ -48,6 +48,8 @@ final class LocalApic implements InterruptSource {
     private volatile boolean extIntRequested;
     /** Cached: an IRR vector beats the processor priority; read without the lock by {@link #hasInterrupt()}. */
     private volatile boolean deliverable;
+    /** Cached {@link #mmioBase()}: the page base, or -1 when globally disabled or in x2APIC mode. */
+    private volatile long mmioBase;
     /** Cached: LINT0 takes the PIC's INTR (ExtINT unmasked, or the APIC globally disabled). */
     private volatile boolean picAccepted;
 
@@ -118,9 +120,10 @@ final class LocalApic implements InterruptSource {
         return n;
     }
 
+    /** Lock-free: the CPU may ask on every physical access that misses RAM. */
     @Override
-    public synchronized long mmioBase() {
-        return (apicBase & BASE_ENABLE) == 0 || (apicBase & BASE_EXTD) != 0 ? -1 : apicBase & 0xf_ffff_f000L;
+    public long mmioBase() {
+        return mmioBase;
     }
 
     @Override
@@ -468,6 +471,7 @@ final class LocalApic implements InterruptSource {
 
     private void recompute() {
         boolean enabled = (apicBase & BASE_ENABLE) != 0;
+        mmioBase = !enabled || (apicBase & BASE_EXTD) != 0 ? -1 : apicBase & 0xf_ffff_f000L;
         deliverable = enabled && regs.acknowledgeable() >= 0;
         int lint0 = regs.lvt[ApicRegisters.LVT_LINT0];
         picAccepted = !enabled || ((lint0 & ApicRegisters.LVT_MASKED) == 0 && ((lint0 >>> 8) & 7) == ApicBus.EXTINT);

@@ -149,7 +149,7 @@ final class DomainCommands {
                         || (a.has("state-paused") && d.state() == DomainState.PAUSED)
                         || (a.has("state-shutoff") && d.state() == DomainState.SHUTOFF));
             }
-            if (a.has("inactive")) {
+            if (a.has("inactive") && !any) {
                 return d.state().active();
             }
             return !any && !d.state().active();

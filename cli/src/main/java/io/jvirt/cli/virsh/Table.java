@@ -24,7 +24,8 @@ final class Table {
     String render(boolean quiet) {
         int[] w = new int[header.length];
         for (int i = 0; i < header.length; i++) {
-            w[i] = header[i].length();
+            // virsh -q drops the header before measuring the columns.
+            w[i] = quiet ? 0 : header[i].length();
         }
         for (String[] r : rows) {
             for (int i = 0; i < r.length; i++) {

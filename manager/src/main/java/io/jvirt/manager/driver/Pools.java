@@ -117,7 +117,7 @@ final class Pools {
         synchronized (lock) {
             Pool p = find(name);
             if (p.active) {
-                throw VirtException.invalidOperation("storage pool '" + name + "' is still active");
+                throw VirtException.invalidOperation("storage pool '" + name + "' is active");
             }
             persistence.savePool(name, null);
             pools.remove(name);

@@ -101,10 +101,7 @@ final class DomainValidator {
         action(root, "on_poweroff", "destroy", LIFECYCLE_ACTIONS);
         action(root, "on_reboot", "restart", LIFECYCLE_ACTIONS);
         action(root, "on_crash", "destroy", CRASH_ACTIONS);
-        Element devices = child(root, "devices");
-        if (devices != null) {
-            devices(devices);
-        }
+        devices(XmlText.ensureChild(root, "devices"));
         Order.sort(root);
     }
 

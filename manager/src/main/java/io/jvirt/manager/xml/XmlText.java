@@ -195,6 +195,14 @@ public final class XmlText {
                 kids.add(n);
             }
         }
+        if (kids.isEmpty() && e.getTagName().equals("devices")
+                && e.getParentNode() instanceof Element p && p.getTagName().equals("domain")) {
+            // libvirt always writes the <devices> container, even empty.
+            sb.append(">\n");
+            indent(sb, depth);
+            sb.append("</devices>\n");
+            return;
+        }
         if (kids.isEmpty()) {
             sb.append("/>\n");
             return;

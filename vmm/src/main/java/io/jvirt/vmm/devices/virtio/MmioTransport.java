@@ -64,6 +64,7 @@ final class MmioTransport implements VirtioMmio {
     private final IrqLine irq;
     private final QueueRegs[] queues;
     private final long offered;
+    private final LogLimiter warnings = new LogLimiter(LOG);
     private int deviceFeaturesSel;
     private int driverFeaturesSel;
     private long driverFeatures;
@@ -204,7 +205,7 @@ final class MmioTransport implements VirtioMmio {
         }
         try {
             q.live = SplitQueue.create(memory, queueSel, q.num, device.queueMaxSize(), q.desc, q.driver, q.device,
-                    negotiated());
+                    negotiated(), warnings);
         } catch (VirtqueueException e) {
             needsReset(e.getMessage());
         }
@@ -226,7 +227,7 @@ final class MmioTransport implements VirtioMmio {
         if ((next & Virtio.FEATURES_OK) != 0 && (was & Virtio.FEATURES_OK) == 0) {
             // §2.2.2 / §3.1.1: accept only offered features, and only the modern interface.
             if ((driverFeatures & ~offered) != 0 || !Virtio.has(driverFeatures, Virtio.F_VERSION_1)) {
-                LOG.log(System.Logger.Level.WARNING, "virtio device {0}: refusing driver features 0x{1} (offered 0x{2})",
+                warnings.warn("virtio device {0}: refusing driver features 0x{1} (offered 0x{2})",
                         device.deviceId(), Long.toHexString(driverFeatures), Long.toHexString(offered));
                 next &= ~Virtio.FEATURES_OK;
             }
@@ -264,7 +265,7 @@ final class MmioTransport implements VirtioMmio {
 
     /** §2.1.2: DEVICE_NEEDS_RESET, and a configuration-change interrupt once DRIVER_OK. */
     private void needsReset(String why) {
-        LOG.log(System.Logger.Level.WARNING, "virtio device {0}: needs reset: {1}", device.deviceId(), why);
+        warnings.warn("virtio device {0}: needs reset: {1}", device.deviceId(), why);
         status |= Virtio.DEVICE_NEEDS_RESET;
         if ((status & Virtio.DRIVER_OK) != 0) {
             raise(INT_CONFIG_CHANGE);

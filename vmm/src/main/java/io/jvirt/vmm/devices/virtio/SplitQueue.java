@@ -12,8 +12,6 @@ import java.lang.invoke.VarHandle;
  * <p>Not thread-safe: the transport calls it with its lock held.
  */
 final class SplitQueue implements VirtioQueue {
-    private static final System.Logger LOG = System.getLogger(SplitQueue.class.getName());
-
     private final GuestMemory memory;
     private final int index;
     private final int size;
@@ -22,12 +20,15 @@ final class SplitQueue implements VirtioQueue {
     private final long used;
     private final boolean eventIdx;
     private final boolean indirect;
+    private final LogLimiter warnings;
     private int lastAvail;
     private int usedIdx;
     private int signalledUsed;
     private long malformed;
 
-    private SplitQueue(GuestMemory memory, int index, int size, long desc, long avail, long used, long features) {
+    private SplitQueue(GuestMemory memory, int index, int size, long desc, long avail, long used, long features,
+            LogLimiter warnings) {
+        this.warnings = warnings;
         this.memory = memory;
         this.index = index;
         this.size = size;
@@ -44,14 +45,14 @@ final class SplitQueue implements VirtioQueue {
      * Throws {@link VirtqueueException} naming the bad value.
      */
     static SplitQueue create(GuestMemory memory, int index, int size, int maxSize, long desc, long avail, long used,
-            long features) {
+            long features, LogLimiter warnings) {
         if (size < 1 || size > maxSize || Integer.bitCount(size) != 1) {
             throw new VirtqueueException("queue " + index + ": size " + size + " is not a power of two in 1.." + maxSize);
         }
         check(memory, index, "descriptor table", desc, 16, (long) Virtio.DESC_SIZE * size);
         check(memory, index, "available ring", avail, 2, 6 + 2L * size);
         check(memory, index, "used ring", used, 4, 6 + 8L * size);
-        return new SplitQueue(memory, index, size, desc, avail, used, features);
+        return new SplitQueue(memory, index, size, desc, avail, used, features, warnings);
     }
 
     private static void check(GuestMemory memory, int index, String what, long addr, int align, long length) {
@@ -109,9 +110,8 @@ final class SplitQueue implements VirtioQueue {
                     return ok.request();
                 }
                 case ChainWalker.Result.Malformed bad -> {
-                    if (malformed++ < 10) {
-                        LOG.log(System.Logger.Level.WARNING, "virtqueue {0}: failing request: {1}", index, bad.reason());
-                    }
+                    malformed++;
+                    warnings.warn("virtqueue {0}: failing request: {1}", index, bad.reason());
                     pushUsed(head, 0);
                 }
             }

@@ -183,8 +183,11 @@ public final class RunCommand {
         try {
             return KvmAccelerator.open();
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("cannot use the kvm accelerator: " + e.getMessage()
-                    + (e.getMessage() != null && e.getMessage().contains(";") ? "" : "; use --accel tcg"));
+            // The backend's message is one line with the fix; it may carry our "jvirt: " prefix.
+            String m = String.valueOf(e.getMessage());
+            m = m.startsWith("jvirt: ") ? m.substring(7) : m;
+            throw new IllegalArgumentException(m.contains(";") ? m : "cannot use the kvm accelerator: " + m
+                    + "; use --accel tcg");
         }
     }
 

@@ -95,6 +95,16 @@ class RunKvmEndToEndTest {
     }
 
     @Test
+    void twoVcpusRebootAndPowerOff() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = RunCommand.run(args("--cpus", "2"), null, new PrintStream(out, true), new PrintStream(err, true));
+        assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
+        assertEquals("guest says: hello from boot_params\nguest says: hello from boot_params\n",
+                out.toString(StandardCharsets.US_ASCII));
+    }
+
+    @Test
     void noRebootExitsTwoAtTheFirstReset() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();

@@ -314,7 +314,7 @@ final class VirtualMachine implements Machine {
 
     @Override
     public void reset() {
-        requestReset("guest or host reset");
+        requestReset("i8042 or ACPI reset request");
     }
 
     @Override

@@ -66,6 +66,7 @@ public final class RunCommand {
             return 1;
         }
         Console console;
+        boolean consoleFileExisted = o.consoleFile().map(Files::exists).orElse(true);
         try {
             console = o.consoleFile().isPresent() ? Console.file(o.consoleFile().get()) : Console.streams(in, out);
         } catch (IOException e) {
@@ -74,7 +75,11 @@ public final class RunCommand {
             return 1;
         }
         boolean interactive = in == System.in && o.consoleFile().isEmpty() && Terminal.isTerminal(0);
-        return boot(accel, config, console, interactive, err);
+        int status = boot(accel, config, console, interactive, err);
+        if (status == 1 && !consoleFileExisted) {
+            deleteQuietly(o.consoleFile().get()); // bad input: leave no empty console file behind
+        }
+        return status;
     }
 
     private static int boot(Accelerator accel, MachineConfig config, Console console, boolean interactive,
@@ -142,6 +147,14 @@ public final class RunCommand {
             case MachineExit.Stopped s -> { }
         }
         return exit.status();
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // best effort: the file is empty
+        }
     }
 
     /** Checks files and sizes before any accelerator is opened, so bad input is reported first. */

@@ -113,7 +113,7 @@ public final class RunCommand {
         });
         Runtime.getRuntime().addShutdownHook(hook);
         if (terminal != null) {
-            err.print("jvirt: serial console on this terminal; Ctrl-] quits\r\n");
+            err.print("jvirt: serial console on this terminal; Ctrl-] quits, Ctrl-C goes to the guest\r\n");
             err.flush();
         }
         MachineExit exit;
@@ -222,12 +222,13 @@ public final class RunCommand {
     }
 
     /**
-     * Stdin in raw mode, so keys reach the guest at once and Ctrl-] quits without Enter; Ctrl-C
-     * still signals jvirt (the shutdown hook stops the VM). Null when raw mode cannot be set.
+     * Stdin in raw mode, so keys reach the guest at once and Ctrl-] quits without Enter. Ctrl-C
+     * goes to the guest (it interrupts the guest's foreground program, as on a real serial
+     * line); SIGTERM from elsewhere still stops jvirt. Null when raw mode cannot be set.
      */
     private static Terminal rawTerminal(PrintStream err) {
         try {
-            return Terminal.enterRaw(0, true);
+            return Terminal.enterRaw(0, false);
         } catch (SysException e) {
             err.println("jvirt: cannot put the terminal in raw mode (" + e.getMessage() + "); input is line-buffered");
             return null;

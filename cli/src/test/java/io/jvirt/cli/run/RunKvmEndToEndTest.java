@@ -95,8 +95,9 @@ class RunKvmEndToEndTest {
     }
 
     /**
-     * On a terminal (a pty from script(1)) stdin goes raw: Ctrl-] quits without Enter, and the
-     * terminal is restored afterwards (canonical mode and echo back on).
+     * On a terminal (a pty from script(1)) stdin goes raw: Ctrl-C reaches the guest instead of
+     * killing jvirt, Ctrl-] quits without Enter, and the terminal is restored afterwards
+     * (canonical mode and echo back on).
      */
     @Test
     void rawTerminalCtrlRightBracketQuitsAndTheTerminalIsRestored() throws Exception {
@@ -118,6 +119,10 @@ class RunKvmEndToEndTest {
             }
             seen.append((char) c);
         }
+        p.getOutputStream().write(0x03); // Ctrl-C goes to the guest, not to jvirt
+        p.getOutputStream().flush();
+        Thread.sleep(500);
+        org.junit.jupiter.api.Assertions.assertTrue(p.isAlive(), "Ctrl-C did not stop jvirt");
         p.getOutputStream().write(0x1d); // no newline: only a raw terminal delivers it at once
         p.getOutputStream().flush();
         org.junit.jupiter.api.Assertions.assertTrue(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS),

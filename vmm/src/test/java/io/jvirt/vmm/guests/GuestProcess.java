@@ -40,7 +40,7 @@ public final class GuestProcess implements AutoCloseable {
             int n;
             while ((n = in.read(buf)) > 0) {
                 synchronized (output) {
-                    output.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+                    output.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1).replace("\r", ""));
                     output.notifyAll();
                 }
             }
@@ -53,10 +53,10 @@ public final class GuestProcess implements AutoCloseable {
         }
     }
 
-    /** All output so far, with carriage returns dropped. */
+    /** All output so far; carriage returns are dropped as they arrive. */
     public String output() {
         synchronized (output) {
-            return output.toString().replace("\r", "");
+            return output.toString();
         }
     }
 

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeoutException;
  * cli only parses options around it), with the console on in-memory streams. The exit status
  * is {@code jvirt run}'s: {@link MachineExit#status()}.
  */
-final class JvirtGuest implements RunningGuest {
+public final class JvirtGuest implements RunningGuest {
 
     private final Machine machine;
     private final Console console;
@@ -31,12 +31,18 @@ final class JvirtGuest implements RunningGuest {
     private final CompletableFuture<MachineExit> exit;
     private final String what;
 
-    JvirtGuest(Accelerator accel, Path kernel, String cmdline, int cpus) throws IOException {
+    public JvirtGuest(Accelerator accel, Path kernel, String cmdline, int cpus) throws IOException {
+        this(accel, kernel, Optional.empty(), cmdline, cpus);
+    }
+
+    public JvirtGuest(Accelerator accel, Path kernel, Optional<Path> initrd, String cmdline, int cpus)
+            throws IOException {
         PipedInputStream in = new PipedInputStream(keyboard, 4096);
-        this.what = "jvirt run --accel " + accel.name() + " --kernel " + kernel + " --cpus " + cpus
+        this.what = "jvirt run --accel " + accel.name() + " --kernel " + kernel
+                + initrd.map(p -> " --initrd " + p).orElse("") + " --cpus " + cpus
                 + " --no-reboot --cmdline '" + cmdline + "'";
         this.console = Console.streams(in, out);
-        MachineConfig config = new MachineConfig(kernel, Optional.empty(), cmdline, 256L << 20, cpus, true);
+        MachineConfig config = new MachineConfig(kernel, initrd, cmdline, 256L << 20, cpus, true);
         this.machine = Machine.create(accel, config, console);
         machine.start();
         this.exit = CompletableFuture.supplyAsync(() -> {
@@ -68,7 +74,7 @@ final class JvirtGuest implements RunningGuest {
     }
 
     /** The exit itself, for assertions on its kind and detail. */
-    MachineExit exitReason(Duration timeout) throws InterruptedException {
+    public MachineExit exitReason(Duration timeout) throws InterruptedException {
         try {
             return exit.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {

@@ -73,6 +73,9 @@ final class Cpu implements CpuCore {
     boolean endBlock;
     boolean tripleFault;
     private long retired;
+    /** Blocks left before the next interrupt poll (the APIC's checks take a lock). */
+    private int pollCountdown;
+    private static final int POLL_INTERVAL = 8;
 
     private final Block[] cache = new Block[CACHE_SIZE];
 
@@ -379,6 +382,7 @@ final class Cpu implements CpuCore {
     public Stop run(long budget) {
         long end = retired + budget;
         stopRequested = false;
+        pollCountdown = 0;
         while (true) {
             if (tripleFault) {
                 return Stop.TRIPLE_FAULT;
@@ -387,7 +391,8 @@ final class Cpu implements CpuCore {
                 return Stop.HALTED;
             }
             try {
-                if (!shadow) {
+                if (!shadow && --pollCountdown <= 0) {
+                    pollCountdown = POLL_INTERVAL;
                     if (!nmiBlocked && apic.takeNmi()) {
                         halted = false;
                         Protection.deliver(this, CpuFault.NMI, false, 0, Protection.EXTERNAL);
@@ -410,6 +415,7 @@ final class Cpu implements CpuCore {
             } catch (CpuFault f) {
                 rip = curRip;
                 Protection.fault(this, f);
+                pollCountdown = 0;
             } catch (RuntimeException | StackOverflowError e) {
                 LOG.log(Level.ERROR, String.format("cpu %d: internal error at rip 0x%x, delivering #UD", apicId, curRip), e);
                 rip = curRip;
@@ -440,6 +446,9 @@ final class Cpu implements CpuCore {
             Exec.exec(this, in);
             retired++;
             if (codeChanged | endBlock) {
+                if (endBlock) {
+                    pollCountdown = 0;
+                }
                 break;
             }
         }

@@ -37,6 +37,8 @@ final class Mmu {
     private final long[] phys = new long[TLB_SIZE];
     private final boolean[] global = new boolean[TLB_SIZE];
     private boolean hasLarge;
+    /** Cached {@link InterruptSource#mmioBase()}; refreshed on every full flush (APIC base MSR writes flush). */
+    private long apicBase = -1;
     /** 1 when the current access is a user-mode access (CPL 3 and not an implicit system access). */
     int user;
 
@@ -51,6 +53,7 @@ final class Mmu {
     }
 
     void flush() {
+        apicBase = apic.mmioBase();
         Arrays.fill(tagR, -1);
         Arrays.fill(tagW, -1);
         Arrays.fill(tagX, -1);
@@ -261,8 +264,7 @@ final class Mmu {
     }
 
     private boolean isApic(long pa) {
-        long base = apic.mmioBase();
-        return base >= 0 && (pa & ~0xfffL) == base;
+        return apicBase >= 0 && (pa & ~0xfffL) == apicBase;
     }
 
     long physRead(long pa, int size) {

@@ -454,9 +454,46 @@ final class Cpu implements CpuCore {
         }
     }
 
+    /** The block executed last (its successor cache chains to the next). */
+    private Block last;
+
     private Block block() {
         long lin = mode == 64 ? rip : (sbase[CS] + rip) & 0xffffffffL;
         curRip = rip;
+        Block prev = last;
+        int epoch = mmu.epoch;
+        if (prev != null) {
+            Block s = null;
+            if (prev.lin0 == lin && prev.epoch0 == epoch && prev.cpl0 == cpl) {
+                s = prev.succ0;
+            } else if (prev.lin1 == lin && prev.epoch1 == epoch && prev.cpl1 == cpl) {
+                s = prev.succ1;
+            }
+            if (s != null && s.mode == mode && s.generation == mmu.code.generation(s.pa)) {
+                last = s;
+                return s;
+            }
+        }
+        Block b = lookup(lin);
+        if (prev != null && b.generation >= 0) {
+            if (prev.flip) {
+                prev.succ1 = b;
+                prev.lin1 = lin;
+                prev.epoch1 = epoch;
+                prev.cpl1 = cpl;
+            } else {
+                prev.succ0 = b;
+                prev.lin0 = lin;
+                prev.epoch0 = epoch;
+                prev.cpl0 = cpl;
+            }
+            prev.flip = !prev.flip;
+        }
+        last = b;
+        return b;
+    }
+
+    private Block lookup(long lin) {
         long pa = mmu.fetchPhys(lin);
         int idx = (int) ((pa ^ (pa >>> 13)) & (CACHE_SIZE - 1));
         Block b = cache[idx];
@@ -491,7 +528,8 @@ final class Cpu implements CpuCore {
                 break;
             }
         }
-        b = new Block(pa, mode, gen, list.toArray(new Insn[0]));
+        b = new Block(pa, mode, cacheable ? gen : -1, list.toArray(new Insn[0]));
+        b.lin = lin;
         if (cacheable) {
             cache[idx] = b;
         }

@@ -52,7 +52,11 @@ final class Mmu {
         flush();
     }
 
+    /** Bumped whenever translations may change (flushes, INVLPG); block chains check it. */
+    int epoch;
+
     void flush() {
+        epoch++;
         apicBase = apic.mmioBase();
         Arrays.fill(tagR, -1);
         Arrays.fill(tagW, -1);
@@ -63,6 +67,7 @@ final class Mmu {
 
     /** CR3 load: keeps global entries when CR4.PGE is set. */
     void flushNonGlobal() {
+        epoch++;
         if ((cpu.cr4 & Cpu.CR4_PGE) == 0) {
             flush();
             return;
@@ -75,6 +80,7 @@ final class Mmu {
     }
 
     void invlpg(long lin) {
+        epoch++;
         if (hasLarge) {
             flush();
             return;

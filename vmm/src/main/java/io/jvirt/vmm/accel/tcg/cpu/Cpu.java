@@ -454,6 +454,13 @@ final class Cpu implements CpuCore {
         }
     }
 
+    /** Second level: blocks by linear address, valid for a TLB epoch and CPL (skips the TLB and the physical cache). */
+    private static final int LIN_CACHE = 1 << 12;
+    private final Block[] linBlock = new Block[LIN_CACHE];
+    private final long[] linTag = new long[LIN_CACHE];
+    private final int[] linEpoch = new int[LIN_CACHE];
+    private final int[] linCpl = new int[LIN_CACHE];
+
     /** The block executed last (its successor cache chains to the next). */
     private Block last;
 
@@ -474,7 +481,18 @@ final class Cpu implements CpuCore {
                 return s;
             }
         }
-        Block b = lookup(lin);
+        int li = (int) ((lin ^ (lin >>> 12)) & (LIN_CACHE - 1));
+        Block b = linBlock[li];
+        if (b == null || linTag[li] != lin || linEpoch[li] != epoch || linCpl[li] != cpl || b.mode != mode
+                || b.generation != mmu.code.generation(b.pa)) {
+            b = lookup(lin);
+            if (b.generation >= 0) {
+                linBlock[li] = b;
+                linTag[li] = lin;
+                linEpoch[li] = epoch;
+                linCpl[li] = cpl;
+            }
+        }
         if (prev != null && b.generation >= 0) {
             if (prev.flip) {
                 prev.succ1 = b;

@@ -64,6 +64,29 @@ public final class TcgAccelerator implements Accelerator {
         return new TcgVm(memory, pio, mmio, vcpus, cores);
     }
 
+    /**
+     * The guest TSC as the CPU core counts it ({@code CpuCore.tsc()}: nanoTime since the core's
+     * epoch at {@link GuestClock#TSC_HZ}), so a TSC-deadline the guest computes from RDTSC means
+     * the same instant to the LAPIC. Falls back to {@link GuestClock#tsc()} without the core.
+     */
+    static java.util.function.LongSupplier tscSource() {
+        try {
+            MethodHandle h = MethodHandles.publicLookup().findStatic(CpuCore.class, "tsc",
+                    MethodType.methodType(long.class));
+            return () -> {
+                try {
+                    return (long) h.invokeExact();
+                } catch (RuntimeException | Error e) {
+                    throw e;
+                } catch (Throwable t) {
+                    throw new IllegalStateException(t);
+                }
+            };
+        } catch (ReflectiveOperationException e) {
+            return GuestClock::tsc;
+        }
+    }
+
     /** Binds {@code CpuCore.create(...)} (the tcg-cpu branch's factory) without a compile-time dependency. */
     private static CpuCore defaultCore(int apicId, GuestMemory memory, IoBus pio, IoBus mmio, InterruptSource apic) {
         MethodHandle h;

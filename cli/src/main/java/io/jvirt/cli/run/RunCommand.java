@@ -9,6 +9,8 @@ import io.jvirt.vmm.machine.Console;
 import io.jvirt.vmm.machine.Machine;
 import io.jvirt.vmm.machine.MachineConfig;
 import io.jvirt.vmm.machine.MachineExit;
+import io.jvirt.sys.SysException;
+import io.jvirt.sys.Terminal;
 import io.jvirt.vmm.memory.GuestRam;
 import java.io.IOException;
 import java.io.InputStream;
@@ -71,7 +73,8 @@ public final class RunCommand {
                     + "); pick a writable path for --console file:PATH");
             return 1;
         }
-        return boot(accel, config, console, in != null && o.consoleFile().isEmpty(), err);
+        boolean interactive = in == System.in && o.consoleFile().isEmpty() && Terminal.isTerminal(0);
+        return boot(accel, config, console, interactive, err);
     }
 
     private static int boot(Accelerator accel, MachineConfig config, Console console, boolean interactive,
@@ -90,6 +93,7 @@ public final class RunCommand {
             err.println("jvirt: " + e.getMessage());
             return 1;
         }
+        Terminal terminal = interactive ? rawTerminal(err) : null;
         Thread hook = Thread.ofPlatform().unstarted(() -> {
             machine.stop(); // SIGTERM/SIGINT: stop the vCPUs, then let the main thread clean up
             try {
@@ -98,9 +102,15 @@ public final class RunCommand {
                 Thread.currentThread().interrupt();
             }
             console.close();
+            if (terminal != null) {
+                terminal.close();
+            }
         });
         Runtime.getRuntime().addShutdownHook(hook);
-        AutoCloseable terminal = interactive ? rawTerminal() : () -> { };
+        if (terminal != null) {
+            err.print("jvirt: serial console on this terminal; Ctrl-] quits\r\n");
+            err.flush();
+        }
         MachineExit exit;
         try {
             machine.start();
@@ -111,10 +121,12 @@ public final class RunCommand {
         } finally {
             machine.close();
             console.close();
-            try {
-                terminal.close();
-            } catch (Exception e) {
-                err.println("jvirt: could not restore the terminal (" + e.getMessage() + "); run 'stty sane'");
+            if (terminal != null) {
+                try {
+                    terminal.close();
+                } catch (SysException e) {
+                    err.println("jvirt: could not restore the terminal (" + e.getMessage() + "); run 'stty sane'");
+                }
             }
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -194,11 +206,15 @@ public final class RunCommand {
     }
 
     /**
-     * WIRING POINT (sys helper): {@code io.jvirt.sys.Terminal} puts stdin into raw mode so that
-     * keys reach the guest at once and Ctrl-] quits without Enter; the returned handle restores it.
-     * TODO(sys helper merge): return Terminal.raw(stdin) when stdin is a terminal.
+     * Stdin in raw mode, so keys reach the guest at once and Ctrl-] quits without Enter; Ctrl-C
+     * still signals jvirt (the shutdown hook stops the VM). Null when raw mode cannot be set.
      */
-    private static AutoCloseable rawTerminal() {
-        return () -> { };
+    private static Terminal rawTerminal(PrintStream err) {
+        try {
+            return Terminal.enterRaw(0, true);
+        } catch (SysException e) {
+            err.println("jvirt: cannot put the terminal in raw mode (" + e.getMessage() + "); input is line-buffered");
+            return null;
+        }
     }
 }

@@ -148,8 +148,9 @@ public final class CmosRtc implements BusDevice {
                 if (set && frozen == null) {
                     frozen = now();
                 } else if (!set && frozen != null) {
-                    offsetSeconds += ChronoUnit.SECONDS.between(now(), frozen);
+                    LocalDateTime guestTime = frozen;
                     frozen = null;
+                    offsetSeconds += ChronoUnit.SECONDS.between(now(), guestTime);
                 }
                 cmos[REG_B] = (byte) v;
             }

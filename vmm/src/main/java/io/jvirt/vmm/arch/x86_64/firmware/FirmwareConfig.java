@@ -20,6 +20,15 @@ public record FirmwareConfig(int cpus, List<VirtioMmio> virtioMmio) {
         /** GSIs the tables already give to other devices: PIT (IRQ0 on GSI 2), i8042, COM1, RTC, SCI. */
         public static final java.util.Set<Integer> RESERVED_GSIS = java.util.Set.of(0, 1, 2, 4, 8, 9);
 
+        /**
+         * The kernel parameter that announces this device without ACPI (for acpi=off guests;
+         * with ACPI the DSDT already does, and naming it twice makes two drivers fight over it):
+         * {@code virtio_mmio.device=<size>@<base>:<irq>}, Linux drivers/virtio/virtio_mmio.c.
+         */
+        public String kernelParameter() {
+            return String.format("virtio_mmio.device=%d@0x%x:%d", size, base, gsi);
+        }
+
         public VirtioMmio {
             if (base < 0 || size <= 0 || base + size > 0x1_0000_0000L) {
                 throw new IllegalArgumentException(String.format(
@@ -42,6 +51,11 @@ public record FirmwareConfig(int cpus, List<VirtioMmio> virtioMmio) {
             throw new IllegalArgumentException("firmware tables: " + cpus + " CPUs; use 1.." + MAX_CPUS);
         }
         virtioMmio = List.copyOf(virtioMmio);
+    }
+
+    /** {@code cpus} CPUs and no virtio devices. */
+    public FirmwareConfig(int cpus) {
+        this(cpus, List.of());
     }
 
     /** {@code cpus} CPUs and no virtio devices. */

@@ -47,6 +47,8 @@ public final class LocalDriver {
     static final class Impl extends Driver implements VmmRuntime.Listener {
         private final Store store;
         private final VmmRuntime vmm;
+        private final java.util.concurrent.ExecutorService eventThread = java.util.concurrent.Executors
+                .newSingleThreadExecutor(Thread.ofPlatform().daemon().name("jvirtd-vmm-events").factory());
 
         Impl(String uri, Store store, VmmRuntime runtime) {
             super(uri, DomainDefaults.JVIRT, runtime, new StorePersistence(store), new DirVolumes());
@@ -152,17 +154,23 @@ public final class LocalDriver {
             }
         }
 
+        /**
+         * A VMM event. It arrives on the control socket's reader thread, which must keep reading
+         * replies while a caller holds the lock waiting for one, so the work is handed off.
+         */
         @Override
         public void event(String name, Map<String, Object> ev) {
             String type = String.valueOf(ev.get("event"));
-            synchronized (lock) {
-                switch (type) {
-                    case "RESET" -> publish(name, "rebooted", "reset");
-                    case "SHUTDOWN" -> publish(name, "shutdown", "guest");
-                    default -> {
+            eventThread.execute(() -> {
+                synchronized (lock) {
+                    switch (type) {
+                        case "RESET" -> publish(name, "rebooted", "reset");
+                        case "SHUTDOWN" -> publish(name, "shutdown", "guest");
+                        default -> {
+                        }
                     }
                 }
-            }
+            });
         }
     }
 }

@@ -63,15 +63,13 @@ final class VmmRuntime implements Runtime {
         this.command = command;
     }
 
-    /** The command that runs {@code jvirt}: JVIRT_VMM_COMMAND, or this JVM with this class path. */
+    /** The command that runs {@code jvirt}: JVIRT_VMM_COMMAND, else {@link io.jvirt.manager.SelfCommand}. */
     static List<String> defaultCommand() {
         String env = System.getenv("JVIRT_VMM_COMMAND");
         if (env != null && !env.isBlank()) {
             return List.of(env.trim().split("\\s+"));
         }
-        String java = ProcessHandle.current().info().command().orElse("java");
-        return List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xss8m", "-cp",
-                System.getProperty("java.class.path"), "io.jvirt.cli.Main");
+        return io.jvirt.manager.SelfCommand.command();
     }
 
     static List<String> runArguments(DomainXml def, Path control, Path console) throws VirtException {

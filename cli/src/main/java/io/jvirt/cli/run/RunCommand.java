@@ -1,14 +1,220 @@
 package io.jvirt.cli.run;
 
+import io.jvirt.vmm.accel.Accelerator;
+import io.jvirt.vmm.accel.kvm.KvmAccelerator;
+import io.jvirt.vmm.accel.tcg.TcgAccelerator;
+import io.jvirt.vmm.boot.BootException;
+import io.jvirt.vmm.boot.LinuxBoot;
+import io.jvirt.vmm.machine.Console;
+import io.jvirt.vmm.machine.Machine;
+import io.jvirt.vmm.machine.MachineConfig;
+import io.jvirt.vmm.machine.MachineExit;
+import io.jvirt.sys.SysException;
+import io.jvirt.sys.Terminal;
+import io.jvirt.vmm.memory.GuestRam;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
-/** Placeholder until this command is built. */
+/**
+ * {@code jvirt run}: one VM in the foreground, qemu-system's role. Exit status: 0 when the guest
+ * powers off or the host stops it (Ctrl-], SIGTERM gives the JVM's 143), 1 for bad input,
+ * 2 when the guest resets under --no-reboot, 3 when the VM fails.
+ */
 public final class RunCommand {
+
+    static final Path DEV_KVM = Path.of("/dev/kvm");
+    private static final Pattern HW_VIRT = Pattern.compile("^flags\\s*:.*\\b(vmx|svm)\\b", Pattern.MULTILINE);
+
     private RunCommand() {
     }
 
+    /** The {@code jvirt run} command; the guest's console input is this process's stdin. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        err.println("jvirt: 'run' is not built yet");
-        return 1;
+        return run(args, System.in, out, err);
+    }
+
+    /** As {@link #run(String[], PrintStream, PrintStream)} with console input from {@code in} (null: none). */
+    public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+        RunOptions o;
+        try {
+            o = RunOptions.parse(args);
+        } catch (RunOptions.UsageException e) {
+            err.println("jvirt: " + e.getMessage());
+            return 1;
+        }
+        if (o.help()) {
+            out.println(RunOptions.USAGE);
+            return 0;
+        }
+        MachineConfig config;
+        Accelerator accel;
+        try {
+            config = config(o);
+            accel = accelerator(o.accel());
+        } catch (BootException | IllegalArgumentException e) {
+            err.println("jvirt: " + e.getMessage());
+            return 1;
+        }
+        if (o.cpus() > accel.maxVcpus()) {
+            err.println("jvirt: --cpus " + o.cpus() + " is more than the " + accel.name() + " accelerator allows (max "
+                    + accel.maxVcpus() + "); lower --cpus");
+            return 1;
+        }
+        Console console;
+        try {
+            console = o.consoleFile().isPresent() ? Console.file(o.consoleFile().get()) : Console.streams(in, out);
+        } catch (IOException e) {
+            err.println("jvirt: cannot create console file " + o.consoleFile().get() + " (" + e.getMessage()
+                    + "); pick a writable path for --console file:PATH");
+            return 1;
+        }
+        boolean interactive = in == System.in && o.consoleFile().isEmpty() && Terminal.isTerminal(0);
+        return boot(accel, config, console, interactive, err);
+    }
+
+    private static int boot(Accelerator accel, MachineConfig config, Console console, boolean interactive,
+                            PrintStream err) {
+        Machine machine;
+        try {
+            machine = Machine.create(accel, config, console);
+        } catch (RuntimeException e) {
+            // BootException and IllegalArgumentException carry a one-line message with the fix;
+            // others (the accelerator failing to create the VM) carry at least the reason.
+            console.close();
+            err.println("jvirt: " + e.getMessage());
+            return 1;
+        } catch (OutOfMemoryError e) {
+            console.close();
+            err.println("jvirt: " + e.getMessage());
+            return 1;
+        }
+        Terminal terminal = interactive ? rawTerminal(err) : null;
+        Thread hook = Thread.ofPlatform().unstarted(() -> {
+            machine.stop(); // SIGTERM/SIGINT: stop the vCPUs, then let the main thread clean up
+            try {
+                machine.awaitExit();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            console.close();
+            if (terminal != null) {
+                terminal.close();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        if (terminal != null) {
+            err.print("jvirt: serial console on this terminal; Ctrl-] quits\r\n");
+            err.flush();
+        }
+        MachineExit exit;
+        try {
+            machine.start();
+            exit = machine.awaitExit();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            exit = new MachineExit.Stopped();
+        } finally {
+            machine.close();
+            console.close();
+            if (terminal != null) {
+                try {
+                    terminal.close();
+                } catch (SysException e) {
+                    err.println("jvirt: could not restore the terminal (" + e.getMessage() + "); run 'stty sane'");
+                }
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is already shutting down (SIGTERM): the hook is running
+            }
+        }
+        switch (exit) {
+            case MachineExit.ResetRequested r -> err.println("jvirt: the guest reset (" + r.cause()
+                    + ") and --no-reboot was given; exit status " + r.status());
+            case MachineExit.Failed f -> err.println("jvirt: the VM failed: " + f.detail());
+            case MachineExit.PoweredOff p -> { }
+            case MachineExit.Stopped s -> { }
+        }
+        return exit.status();
+    }
+
+    /** Checks files and sizes before any accelerator is opened, so bad input is reported first. */
+    static MachineConfig config(RunOptions o) {
+        Path kernel;
+        Optional<Path> initrd = o.initrd();
+        if (o.kernel().isPresent()) {
+            kernel = o.kernel().get();
+        } else {
+            Path[] guest = defaultGuest();
+            kernel = guest[0];
+            if (initrd.isEmpty() && guest.length > 1) {
+                initrd = Optional.of(guest[1]);
+            }
+        }
+        LinuxBoot.identify(kernel);
+        if (initrd.isPresent()) {
+            LinuxBoot.requireReadable(initrd.get(), "initrd");
+        }
+        GuestRam.check(o.memory(), GuestRam.hostMemTotal());
+        return new MachineConfig(kernel, initrd, o.cmdline().orElse(MachineConfig.DEFAULT_CMDLINE), o.memory(),
+                o.cpus(), o.noReboot());
+    }
+
+    /** kvm, tcg, or auto: kvm when /proc/cpuinfo shows vmx or svm, else tcg. */
+    static Accelerator accelerator(String name) {
+        String pick = name.equals("auto") ? (hostHasHardwareVirtualization() ? "kvm" : "tcg") : name;
+        if (pick.equals("tcg")) {
+            return TcgAccelerator.create();
+        }
+        if (!Files.exists(DEV_KVM)) {
+            throw new IllegalArgumentException("--accel kvm needs " + DEV_KVM + ", which does not exist; load the kvm"
+                    + " module (modprobe kvm_intel or kvm_amd) or use --accel tcg");
+        }
+        if (!Files.isReadable(DEV_KVM) || !Files.isWritable(DEV_KVM)) {
+            throw new IllegalArgumentException("--accel kvm needs read/write access to " + DEV_KVM
+                    + "; add this user to the kvm group or use --accel tcg");
+        }
+        try {
+            return KvmAccelerator.open();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("cannot use the kvm accelerator: " + e.getMessage()
+                    + (e.getMessage() != null && e.getMessage().contains(";") ? "" : "; use --accel tcg"));
+        }
+    }
+
+    static boolean hostHasHardwareVirtualization() {
+        try {
+            return HW_VIRT.matcher(Files.readString(Path.of("/proc/cpuinfo"))).find();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * WIRING POINT (guests helper): {@code io.jvirt.vmm.guest.DefaultGuest.ensure()} gives the
+     * default guest's kernel and initramfs. TODO(guests helper merge): call it here.
+     */
+    private static Path[] defaultGuest() {
+        throw new IllegalArgumentException("no --kernel given and the default guest is not built into this jvirt yet"
+                + " (io.jvirt.vmm.guest.DefaultGuest); pass --kernel FILE");
+    }
+
+    /**
+     * Stdin in raw mode, so keys reach the guest at once and Ctrl-] quits without Enter; Ctrl-C
+     * still signals jvirt (the shutdown hook stops the VM). Null when raw mode cannot be set.
+     */
+    private static Terminal rawTerminal(PrintStream err) {
+        try {
+            return Terminal.enterRaw(0, true);
+        } catch (SysException e) {
+            err.println("jvirt: cannot put the terminal in raw mode (" + e.getMessage() + "); input is line-buffered");
+            return null;
+        }
     }
 }

@@ -1,0 +1,437 @@
+package io.jvirt.sys;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout.PathElement;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The C library calls jvirt makes, as downcalls that capture errno
+ * ({@link Linker.Option#captureCallState}). Every call that can fail goes through
+ * {@link #fail}, the one place errno becomes a {@link SysException}.
+ *
+ * <p>The wrappers take and return raw values; the typed handles ({@link Kvm}, {@link EventFd},
+ * ...) build on them. {@code subject} names what the call is about, for the error message.
+ */
+final class Libc {
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CAPTURE.varHandle(PathElement.groupElement("errno"));
+    private static final Linker.Option ERRNO_OPT = Linker.Option.captureCallState("errno");
+
+    /** One errno capture buffer per thread; lives as long as the thread may call us. */
+    private static final ThreadLocal<MemorySegment> STATE =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
+
+    // int open(const char *pathname, int flags, ... /* mode_t mode */);
+    private static final MethodHandle OPEN = errnoCall("open",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    // int close(int fd);
+    private static final MethodHandle CLOSE = errnoCall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    // ssize_t read(int fd, void *buf, size_t count);
+    private static final MethodHandle READ = errnoCall("read",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    // ssize_t write(int fd, const void *buf, size_t count);
+    private static final MethodHandle WRITE = errnoCall("write",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    // ssize_t pread(int fd, void *buf, size_t count, off_t offset);
+    private static final MethodHandle PREAD = errnoCall("pread",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    // ssize_t pwrite(int fd, const void *buf, size_t count, off_t offset);
+    private static final MethodHandle PWRITE = errnoCall("pwrite",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    // int fsync(int fd);
+    private static final MethodHandle FSYNC = errnoCall("fsync", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    // int ioctl(int fd, unsigned long request, ...);  -- one pointer or integer argument
+    private static final MethodHandle IOCTL_PTR = errnoCall("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle IOCTL_LONG = errnoCall("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(2));
+    // void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset);
+    private static final MethodHandle MMAP = errnoCall("mmap", FunctionDescriptor.of(ADDRESS,
+            ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    // int munmap(void *addr, size_t length);
+    private static final MethodHandle MUNMAP = errnoCall("munmap",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    // int madvise(void *addr, size_t length, int advice);
+    private static final MethodHandle MADVISE = errnoCall("madvise",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    // int eventfd(unsigned int initval, int flags);
+    private static final MethodHandle EVENTFD = errnoCall("eventfd",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    // int epoll_create1(int flags);
+    private static final MethodHandle EPOLL_CREATE1 = errnoCall("epoll_create1",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    // int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event);
+    private static final MethodHandle EPOLL_CTL = errnoCall("epoll_ctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    // int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout);
+    private static final MethodHandle EPOLL_WAIT = errnoCall("epoll_wait",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    // int isatty(int fd);
+    private static final MethodHandle ISATTY = errnoCall("isatty", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    // int tcgetattr(int fd, struct termios *termios_p);
+    private static final MethodHandle TCGETATTR = errnoCall("tcgetattr",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    // int tcsetattr(int fd, int optional_actions, const struct termios *termios_p);
+    private static final MethodHandle TCSETATTR = errnoCall("tcsetattr",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    // int sigaction(int signum, const struct sigaction *act, struct sigaction *oldact);
+    private static final MethodHandle SIGACTION = errnoCall("sigaction",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    // pid_t gettid(void);  pid_t getpid(void);  (cannot fail)
+    private static final MethodHandle GETTID = plainCall("gettid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle GETPID = plainCall("getpid", FunctionDescriptor.of(JAVA_INT));
+    // int tgkill(pid_t tgid, pid_t tid, int sig);
+    private static final MethodHandle TGKILL = errnoCall("tgkill",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    // int pthread_sigmask(int how, const sigset_t *set, sigset_t *oldset);  returns the error number
+    private static final MethodHandle PTHREAD_SIGMASK = plainCall("pthread_sigmask",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    // int __libc_current_sigrtmin(void);  what SIGRTMIN expands to (glibc reserves the first RT signals)
+    private static final MethodHandle SIGRTMIN = plainCall("__libc_current_sigrtmin", FunctionDescriptor.of(JAVA_INT));
+    // const char *strerrorname_np(int errnum);  const char *strerror(int errnum);  (glibc 2.32)
+    private static final MethodHandle STRERRORNAME = plainCall("strerrorname_np", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    private static final MethodHandle STRERROR = plainCall("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+
+    private Libc() {
+    }
+
+    private static MethodHandle errnoCall(String name, FunctionDescriptor fd, Linker.Option... extra) {
+        Linker.Option[] opts = new Linker.Option[extra.length + 1];
+        opts[0] = ERRNO_OPT;
+        System.arraycopy(extra, 0, opts, 1, extra.length);
+        return LINKER.downcallHandle(symbol(name), fd, opts);
+    }
+
+    private static MethodHandle plainCall(String name, FunctionDescriptor fd) {
+        return LINKER.downcallHandle(symbol(name), fd);
+    }
+
+    /** The address of a C library function, e.g. to use as a do-nothing signal handler. */
+    static MemorySegment symbol(String name) {
+        return LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("C library lacks " + name));
+    }
+
+    private static MemorySegment state() {
+        return STATE.get();
+    }
+
+    private static int errno(MemorySegment state) {
+        return (int) ERRNO.get(state, 0L);
+    }
+
+    /** The single place an errno becomes an exception. */
+    static SysException fail(int errno, String call, String subject) {
+        return new SysException(errno, errnoName(errno), describe(errno), call, subject);
+    }
+
+    static String errnoName(int errno) {
+        try {
+            MemorySegment s = (MemorySegment) STRERRORNAME.invokeExact(errno);
+            return s.equals(MemorySegment.NULL) ? "errno " + errno : s.reinterpret(64).getString(0);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    private static String describe(int errno) {
+        try {
+            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
+            return s.reinterpret(256).getString(0);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    private static int check(int rc, MemorySegment st, String call, String subject) {
+        if (rc == -1) {
+            throw fail(errno(st), call, subject);
+        }
+        return rc;
+    }
+
+    private static long check(long rc, MemorySegment st, String call, String subject) {
+        if (rc == -1) {
+            throw fail(errno(st), call, subject);
+        }
+        return rc;
+    }
+
+    private static RuntimeException unexpected(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException(t);
+    }
+
+    static int open(String path, int flags, int mode) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = state();
+            int rc = (int) OPEN.invokeExact(st, a.allocateFrom(path), flags, mode);
+            return check(rc, st, "open", path);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    static void close(int fd, String subject) {
+        try {
+            MemorySegment st = state();
+            check((int) CLOSE.invokeExact(st, fd), st, "close", subject);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    static long read(int fd, MemorySegment buf, long count, String subject) {
+        try {
+            MemorySegment st = state();
+            return check((long) READ.invokeExact(st, fd, buf, count), st, "read", subject);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    static long write(int fd, MemorySegment buf, long count, String subject) {
+        try {
+            MemorySegment st = state();
+            return check((long) WRITE.invokeExact(st, fd, buf, count), st, "write", subject);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    static long pread(int fd, MemorySegment buf, long count, long offset, String subject) {
+        try {
+            MemorySegment st = state();
+            return check((long) PREAD.invokeExact(st, fd, buf, count, offset), st, "pread", subject);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    static long pwrite(int fd, MemorySegment buf, long count, long offset, String subject) {
+        try {
+            MemorySegment st = state();
+            return check((long) PWRITE.invokeExact(st, fd, buf, count, offset), st, "pwrite", subject);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    static void fsync(int fd, String subject) {
+        try {
+            MemorySegment st = state();
+            check((int) FSYNC.invokeExact(st, fd), st, "fsync", subject);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** ioctl with a pointer argument; {@code name} is the request's name for errors. */
+    static int ioctl(int fd, long request, MemorySegment arg, String name, String subject) {
+        try {
+            MemorySegment st = state();
+            return check((int) IOCTL_PTR.invokeExact(st, fd, request, arg), st, "ioctl(" + name + ")", subject);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** ioctl with an integer argument. */
+    static int ioctl(int fd, long request, long arg, String name, String subject) {
+        try {
+            MemorySegment st = state();
+            return check((int) IOCTL_LONG.invokeExact(st, fd, request, arg), st, "ioctl(" + name + ")", subject);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * ioctl with an integer argument that returns -errno instead of throwing: for KVM_RUN,
+     * whose EINTR is an expected outcome, not an error.
+     */
+    static int ioctlNoThrow(int fd, long request, long arg) {
+        try {
+            MemorySegment st = state();
+            int rc = (int) IOCTL_LONG.invokeExact(st, fd, request, arg);
+            return rc == -1 ? -errno(st) : rc;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    static MemorySegment mmap(long length, int prot, int flags, int fd, long offset, String subject) {
+        try {
+            MemorySegment st = state();
+            MemorySegment p = (MemorySegment) MMAP.invokeExact(st, MemorySegment.NULL, length, prot, flags, fd, offset);
+            if (p.address() == -1L) {
+                throw fail(errno(st), "mmap", subject);
+            }
+            return p;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    static void munmap(MemorySegment address, long length, String subject) {
+        try {
+            MemorySegment st = state();
+            check((int) MUNMAP.invokeExact(st, address, length), st, "munmap", subject);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    static void madvise(MemorySegment address, long length, int advice, String subject) {
+        try {
+            MemorySegment st = state();
+            check((int) MADVISE.invokeExact(st, address, length, advice), st, "madvise(" + advice + ")", subject);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    static int eventfd(int initval, int flags) {
+        try {
+            MemorySegment st = state();
+            return check((int) EVENTFD.invokeExact(st, initval, flags), st, "eventfd", "eventfd");
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    static int epollCreate1(int flags) {
+        try {
+            MemorySegment st = state();
+            return check((int) EPOLL_CREATE1.invokeExact(st, flags), st, "epoll_create1", "epoll");
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    static void epollCtl(int epfd, int op, int fd, MemorySegment event, String subject) {
+        try {
+            MemorySegment st = state();
+            check((int) EPOLL_CTL.invokeExact(st, epfd, op, fd, event), st, "epoll_ctl(op " + op + ")", subject);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** epoll_wait; returns -EINTR when a signal interrupted the wait. */
+    static int epollWait(int epfd, MemorySegment events, int max, int timeoutMillis, String subject) {
+        try {
+            MemorySegment st = state();
+            int rc = (int) EPOLL_WAIT.invokeExact(st, epfd, events, max, timeoutMillis);
+            if (rc == -1 && errno(st) == LinuxConstants.EINTR) {
+                return -LinuxConstants.EINTR;
+            }
+            return check(rc, st, "epoll_wait", subject);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    static boolean isatty(int fd) {
+        try {
+            MemorySegment st = state();
+            return (int) ISATTY.invokeExact(st, fd) == 1;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    static void tcgetattr(int fd, MemorySegment termios, String subject) {
+        try {
+            MemorySegment st = state();
+            check((int) TCGETATTR.invokeExact(st, fd, termios), st, "tcgetattr", subject);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    static void tcsetattr(int fd, int actions, MemorySegment termios, String subject) {
+        try {
+            MemorySegment st = state();
+            check((int) TCSETATTR.invokeExact(st, fd, actions, termios), st, "tcsetattr", subject);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    static void sigaction(int signal, MemorySegment act, MemorySegment old) {
+        try {
+            MemorySegment st = state();
+            check((int) SIGACTION.invokeExact(st, signal, act, old), st, "sigaction", "signal " + signal);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    static int gettid() {
+        try {
+            return (int) GETTID.invokeExact();
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    static int getpid() {
+        try {
+            return (int) GETPID.invokeExact();
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** tgkill; returns false when the thread is gone (ESRCH), throws for anything else. */
+    static boolean tgkill(int tgid, int tid, int signal) {
+        try {
+            MemorySegment st = state();
+            int rc = (int) TGKILL.invokeExact(st, tgid, tid, signal);
+            if (rc == -1 && errno(st) == LinuxConstants.ESRCH) {
+                return false;
+            }
+            check(rc, st, "tgkill", "thread " + tid);
+            return true;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    static void pthreadSigmask(int how, MemorySegment set) {
+        try {
+            int err = (int) PTHREAD_SIGMASK.invokeExact(how, set, MemorySegment.NULL);
+            if (err != 0) {
+                throw fail(err, "pthread_sigmask", "thread " + gettid());
+            }
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    static int sigrtmin() {
+        try {
+            return (int) SIGRTMIN.invokeExact();
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+}

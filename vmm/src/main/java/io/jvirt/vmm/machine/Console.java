@@ -1,0 +1,38 @@
+package io.jvirt.vmm.machine;
+
+import io.jvirt.vmm.devices.Serial16550;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+
+/**
+ * The serial console's two ends on the host: where the guest's output goes and where its
+ * input comes from. Input is fed to the UART by a platform thread; the escape byte Ctrl-]
+ * (0x1d, as in telnet and virsh console) asks the machine to stop instead.
+ */
+public interface Console extends AutoCloseable {
+
+    /** Ctrl-]: quits the VM from the console. */
+    int ESCAPE = 0x1d;
+
+    /** The stream the UART transmits to. */
+    OutputStream output();
+
+    /** Starts feeding input (if any) to {@code uart}; {@code quit} runs when the escape byte arrives. */
+    void start(Serial16550 uart, Runnable quit);
+
+    /** Stops the input thread (joined) and flushes the output; closes it when the console owns it. */
+    @Override
+    void close();
+
+    /** Guest output to {@code out}, input from {@code in} (null: no input). Neither is closed. */
+    static Console streams(InputStream in, OutputStream out) {
+        return new StreamConsole(in, out, false);
+    }
+
+    /** Guest output to a new file at {@code path} (truncated), no input. */
+    static Console file(Path path) throws IOException {
+        return new StreamConsole(null, new java.io.FileOutputStream(path.toFile()), true);
+    }
+}

@@ -1,0 +1,18 @@
+package io.jvirt.vmm.machine;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * One VM as {@code jvirt run} describes it.
+ *
+ * @param memory   guest RAM in bytes
+ * @param noReboot a guest reset stops the machine ({@link MachineExit.ResetRequested}) instead
+ *                 of rebooting it
+ */
+public record MachineConfig(Path kernel, Optional<Path> initrd, String cmdline, long memory, int cpus,
+                            boolean noReboot) {
+
+    /** The kernel command line used when none is given: the serial console on COM1. */
+    public static final String DEFAULT_CMDLINE = "console=ttyS0 reboot=k panic=1";
+}

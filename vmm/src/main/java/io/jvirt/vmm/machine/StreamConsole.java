@@ -1,0 +1,100 @@
+package io.jvirt.vmm.machine;
+
+import io.jvirt.vmm.devices.Serial16550;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+
+/**
+ * {@link Console} over plain streams. The input thread polls {@link InputStream#available()}
+ * instead of blocking in read(), so that it can be stopped and joined: a read blocked on a
+ * terminal cannot be interrupted from Java.
+ */
+final class StreamConsole implements Console {
+
+    private static final System.Logger LOG = System.getLogger(StreamConsole.class.getName());
+    private static final long POLL_MILLIS = 10;
+
+    private final InputStream in;
+    private final OutputStream out;
+    private final boolean ownsOutput;
+    private volatile boolean closed;
+    private Thread thread;
+
+    StreamConsole(InputStream in, OutputStream out, boolean ownsOutput) {
+        this.in = in;
+        this.out = out;
+        this.ownsOutput = ownsOutput;
+    }
+
+    @Override
+    public OutputStream output() {
+        return out;
+    }
+
+    @Override
+    public synchronized void start(Serial16550 uart, Runnable quit) {
+        if (in == null || thread != null) {
+            return;
+        }
+        thread = Thread.ofPlatform().name("console-input").daemon(true).start(() -> pump(uart, quit));
+    }
+
+    private void pump(Serial16550 uart, Runnable quit) {
+        byte[] buf = new byte[256];
+        try {
+            while (!closed) {
+                int n = in.available();
+                if (n <= 0) {
+                    Thread.sleep(POLL_MILLIS);
+                    continue;
+                }
+                n = in.read(buf, 0, Math.min(n, buf.length));
+                if (n < 0) {
+                    return; // end of input: the guest just gets no more bytes
+                }
+                for (int i = 0; i < n && !closed; i++) {
+                    if ((buf[i] & 0xff) == ESCAPE) {
+                        quit.run();
+                        return;
+                    }
+                    while (!uart.receive(buf[i])) {
+                        if (closed) {
+                            return;
+                        }
+                        Thread.sleep(1); // receive FIFO full: wait for the guest to drain it
+                    }
+                }
+            }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "console input failed, no more input for the guest: {0}", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        if (t != null) {
+            try {
+                t.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            out.flush();
+            if (ownsOutput) {
+                out.close();
+            }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "console output: {0}", e.getMessage());
+        }
+    }
+}

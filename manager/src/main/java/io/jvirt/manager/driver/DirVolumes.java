@@ -15,11 +15,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Volumes as files in the pool's directory. Raw files are sparse; qcow2 images are made and
- * resized with qemu-img (a stopgap until the block module's image tool is on main). Every new
+ * resized with the block module's image tool ({@code jvirt img}). Every new
  * file is built under a temporary name and renamed into place, so a crash never leaves a
  * half-made volume under its real name.
  */
@@ -92,7 +91,7 @@ final class DirVolumes implements Volumes {
         Path tmp = temp(target);
         try {
             if (format.equals("qcow2")) {
-                QemuImg.run("create", "-q", "-f", "qcow2", tmp.toString(), Long.toString(capacity));
+                ImageTool.run("create", "-q", "-f", "qcow2", tmp.toString(), Long.toString(capacity));
             } else {
                 try (RandomAccessFile f = new RandomAccessFile(tmp.toFile(), "rw")) {
                     f.setLength(capacity);
@@ -149,9 +148,9 @@ final class DirVolumes implements Volumes {
         try {
             if (v.format().equals("qcow2")) {
                 if (shrink && capacity < v.capacity()) {
-                    QemuImg.run("resize", "-q", "--shrink", "-f", "qcow2", v.path(), Long.toString(capacity));
+                    ImageTool.run("resize", "-q", "--shrink", "-f", "qcow2", v.path(), Long.toString(capacity));
                 } else {
-                    QemuImg.run("resize", "-q", "-f", "qcow2", v.path(), Long.toString(capacity));
+                    ImageTool.run("resize", "-q", "-f", "qcow2", v.path(), Long.toString(capacity));
                 }
             } else {
                 try (RandomAccessFile f = new RandomAccessFile(v.path(), "rw")) {
@@ -180,33 +179,25 @@ final class DirVolumes implements Volumes {
         }
     }
 
-    /** Runs qemu-img (Debian package qemu-utils); its stderr becomes the error message. */
-    static final class QemuImg {
-        private QemuImg() {
+    /**
+     * Runs the block module's image tool ({@code jvirt img}, qemu-img's verbs and options) in
+     * process; its error output becomes the exception's message.
+     */
+    static final class ImageTool {
+        private ImageTool() {
         }
 
         static void run(String... args) throws IOException {
-            List<String> cmd = new ArrayList<>();
-            cmd.add("qemu-img");
-            cmd.addAll(List.of(args));
-            Process pr;
-            try {
-                pr = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            } catch (IOException e) {
-                throw new IOException("cannot run qemu-img (install qemu-utils): " + e.getMessage(), e);
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            int rc;
+            try (java.io.PrintStream o = new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
+                 java.io.PrintStream e = new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8)) {
+                rc = io.jvirt.block.tool.ImgTool.run(args, o, e);
             }
-            byte[] out = pr.getInputStream().readAllBytes();
-            try {
-                if (!pr.waitFor(120, TimeUnit.SECONDS)) {
-                    pr.destroyForcibly();
-                    throw new IOException("qemu-img " + String.join(" ", args) + " did not finish in 120 s");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted waiting for qemu-img", e);
-            }
-            if (pr.exitValue() != 0) {
-                throw new IOException("qemu-img " + String.join(" ", args) + ": " + new String(out).strip());
+            if (rc != 0) {
+                throw new IOException("jvirt img " + String.join(" ", args) + ": "
+                        + err.toString(java.nio.charset.StandardCharsets.UTF_8).strip());
             }
         }
     }

@@ -8,9 +8,10 @@ import java.util.List;
 
 /**
  * A domain snapshot's disk half: an internal snapshot of the same name in every writable
- * qcow2 disk (qcow2.txt "Snapshots"), made with {@code qemu-img snapshot} while the domain is
- * shut off. This is a stopgap for the block module's {@code jvirt img snapshot}, which has the
- * same semantics. Running domains need the VMM to write the snapshot and are refused for now.
+ * qcow2 disk (qcow2.txt "Snapshots"), made while the domain is
+ * shut off, through the block module's {@code jvirt img snapshot} (qemu-img's semantics, so
+ * qemu-img reads them too). Running domains need the VMM to write the snapshot and are
+ * refused for now.
  */
 final class QcowSnapshots implements DiskSnapshots {
 
@@ -38,13 +39,13 @@ final class QcowSnapshots implements DiskSnapshots {
         List<DomainXml.Disk> done = new ArrayList<>();
         try {
             for (DomainXml.Disk disk : writable(s.domain())) {
-                DirVolumes.QemuImg.run("snapshot", "-q", "-c", s.name(), disk.source());
+                DirVolumes.ImageTool.run("snapshot", "-q", "-c", s.name(), disk.source());
                 done.add(disk);
             }
         } catch (IOException e) {
             for (DomainXml.Disk disk : done) {
                 try {
-                    DirVolumes.QemuImg.run("snapshot", "-q", "-d", s.name(), disk.source());
+                    DirVolumes.ImageTool.run("snapshot", "-q", "-d", s.name(), disk.source());
                 } catch (IOException ignored) {
                     // Best effort: the error below already names the snapshot that failed.
                 }
@@ -57,7 +58,7 @@ final class QcowSnapshots implements DiskSnapshots {
     public void revert(Dom d, Dom.Snap s) throws VirtException {
         try {
             for (DomainXml.Disk disk : writable(s.domain())) {
-                DirVolumes.QemuImg.run("snapshot", "-q", "-a", s.name(), disk.source());
+                DirVolumes.ImageTool.run("snapshot", "-q", "-a", s.name(), disk.source());
             }
         } catch (IOException e) {
             throw VirtException.failed("cannot revert disks of '" + d.name() + "' to " + s.name() + ": " + e.getMessage());
@@ -80,7 +81,7 @@ final class QcowSnapshots implements DiskSnapshots {
         }
         try {
             for (DomainXml.Disk disk : writable(s.domain())) {
-                DirVolumes.QemuImg.run("snapshot", "-q", "-d", s.name(), disk.source());
+                DirVolumes.ImageTool.run("snapshot", "-q", "-d", s.name(), disk.source());
             }
         } catch (IOException e) {
             throw VirtException.failed("cannot delete snapshot " + s.name() + " of '" + d.name() + "': " + e.getMessage());

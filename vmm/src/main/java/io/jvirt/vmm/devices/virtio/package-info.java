@@ -21,7 +21,8 @@
  * <pre>{@code
  * VirtioMmio rng = VirtioMmio.create(VirtioDevice.rng(), memory, vm.irqLine(5));
  * mmio.register(0xd000_0000L, VirtioMmio.WINDOW_SIZE, rng);
- * // and announce it: new FirmwareConfig(cpus, List.of(new VirtioMmio(0xd000_0000L, 0x200, 5)))
+ * // and announce it in the DSDT:
+ * //   new FirmwareConfig(cpus, List.of(new FirmwareConfig.VirtioMmio(0xd000_0000L, VirtioMmio.WINDOW_SIZE, 5)))
  * }</pre>
  */
 package io.jvirt.vmm.devices.virtio;

@@ -92,6 +92,23 @@ class VirtioMmioTest {
     }
 
     @Test
+    void notificationFromAnIoThreadAndMachineReset() throws InterruptedException {
+        ready(VERSION_1);
+        drv.descriptor(DESC, 0, BUF, 8, Virtio.VIRTQ_DESC_F_WRITE, 0);
+        drv.offer(0);
+        Thread io = Thread.ofPlatform().start(() -> dev.notifyQueue(0)); // as an ioeventfd thread would
+        io.join();
+        assertArrayEquals(new int[] {0, 8}, drv.usedElem(0));
+        assertTrue(irq);
+        dev.notifyQueue(-1);
+        dev.notifyQueue(7);
+        dev.reset();
+        assertEquals(0, dev.status());
+        assertFalse(irq);
+        assertEquals(0, drv.read(MmioTransport.QUEUE_READY));
+    }
+
+    @Test
     void indirectChains() {
         ready(VERSION_1 | INDIRECT);
         long table = 0x30000;

@@ -5,6 +5,8 @@ import io.jvirt.vmm.accel.kvm.KvmAccelerator;
 import io.jvirt.vmm.accel.tcg.TcgAccelerator;
 import io.jvirt.vmm.boot.BootException;
 import io.jvirt.vmm.boot.LinuxBoot;
+import io.jvirt.vmm.guest.DefaultGuest;
+import io.jvirt.vmm.guest.GuestBuildException;
 import io.jvirt.vmm.machine.Console;
 import io.jvirt.vmm.machine.Machine;
 import io.jvirt.vmm.machine.MachineConfig;
@@ -159,22 +161,22 @@ public final class RunCommand {
 
     /** Checks files and sizes before any accelerator is opened, so bad input is reported first. */
     static MachineConfig config(RunOptions o) {
+        GuestRam.check(o.memory(), GuestRam.hostMemTotal());
         Path kernel;
         Optional<Path> initrd = o.initrd();
         if (o.kernel().isPresent()) {
             kernel = o.kernel().get();
         } else {
-            Path[] guest = defaultGuest();
-            kernel = guest[0];
-            if (initrd.isEmpty() && guest.length > 1) {
-                initrd = Optional.of(guest[1]);
+            DefaultGuest guest = defaultGuest();
+            kernel = guest.kernel();
+            if (initrd.isEmpty()) {
+                initrd = Optional.of(guest.initramfs());
             }
         }
         LinuxBoot.identify(kernel);
         if (initrd.isPresent()) {
             LinuxBoot.requireReadable(initrd.get(), "initrd");
         }
-        GuestRam.check(o.memory(), GuestRam.hostMemTotal());
         return new MachineConfig(kernel, initrd, o.cmdline().orElse(MachineConfig.DEFAULT_CMDLINE), o.memory(),
                 o.cpus(), o.noReboot());
     }
@@ -213,12 +215,15 @@ public final class RunCommand {
     }
 
     /**
-     * WIRING POINT (guests helper): {@code io.jvirt.vmm.guest.DefaultGuest.ensure()} gives the
-     * default guest's kernel and initramfs. TODO(guests helper merge): call it here.
+     * The default Linux guest (Debian's cloud kernel + a busybox initramfs), built and cached
+     * on first use; a build failure becomes the usual one-line error.
      */
-    private static Path[] defaultGuest() {
-        throw new IllegalArgumentException("no --kernel given and the default guest is not built into this jvirt yet"
-                + " (io.jvirt.vmm.guest.DefaultGuest); pass --kernel FILE");
+    private static DefaultGuest defaultGuest() {
+        try {
+            return DefaultGuest.ensure();
+        } catch (GuestBuildException e) {
+            throw new IllegalArgumentException(e.getMessage()); // "default guest: <step>; <fix>"
+        }
     }
 
     /**

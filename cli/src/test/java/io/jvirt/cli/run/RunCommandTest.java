@@ -77,11 +77,9 @@ class RunCommandTest {
     }
 
     @Test
-    void withoutKernelTheDefaultGuestIsNeeded() {
-        Result r = jvirt("run", "--accel", "tcg");
-        assertEquals(1, r.status());
-        assertTrue(r.err().startsWith("jvirt: no --kernel given"), r.err());
-        assertTrue(r.err().endsWith("pass --kernel FILE\n"), r.err());
+    void sizesAreCheckedBeforeTheDefaultGuestIsBuilt() {
+        assertBadInput("jvirt: memory size 8 MiB is below the minimum of 16 MiB; raise --memory (e.g. --memory 256M)",
+                "run", "--memory", "8M");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.jvirt.cli.run;
 
+import io.jvirt.sys.SysException;
+import io.jvirt.sys.Terminal;
 import io.jvirt.vmm.accel.Accelerator;
 import io.jvirt.vmm.accel.kvm.KvmAccelerator;
 import io.jvirt.vmm.accel.tcg.TcgAccelerator;
@@ -11,8 +13,6 @@ import io.jvirt.vmm.machine.Console;
 import io.jvirt.vmm.machine.Machine;
 import io.jvirt.vmm.machine.MachineConfig;
 import io.jvirt.vmm.machine.MachineExit;
-import io.jvirt.sys.SysException;
-import io.jvirt.sys.Terminal;
 import io.jvirt.vmm.memory.GuestRam;
 import java.io.IOException;
 import java.io.InputStream;
@@ -93,7 +93,7 @@ public final class RunCommand {
             // BootException and IllegalArgumentException carry a one-line message with the fix;
             // others (the accelerator failing to create the VM) carry at least the reason.
             console.close();
-            err.println("jvirt: " + e.getMessage());
+            err.println("jvirt: " + withoutPrefix(e.getMessage()));
             return 1;
         } catch (OutOfMemoryError e) {
             console.close();
@@ -151,6 +151,12 @@ public final class RunCommand {
         return exit.status();
     }
 
+    /** Messages from other layers sometimes already start with "jvirt: ". */
+    private static String withoutPrefix(String message) {
+        String m = String.valueOf(message);
+        return m.startsWith("jvirt: ") ? m.substring("jvirt: ".length()) : m;
+    }
+
     private static void deleteQuietly(Path p) {
         try {
             Files.deleteIfExists(p);
@@ -199,8 +205,7 @@ public final class RunCommand {
             return KvmAccelerator.open();
         } catch (RuntimeException e) {
             // The backend's message is one line with the fix; it may carry our "jvirt: " prefix.
-            String m = String.valueOf(e.getMessage());
-            m = m.startsWith("jvirt: ") ? m.substring(7) : m;
+            String m = withoutPrefix(e.getMessage());
             throw new IllegalArgumentException(m.contains(";") ? m : "cannot use the kvm accelerator: " + m
                     + "; use --accel tcg");
         }

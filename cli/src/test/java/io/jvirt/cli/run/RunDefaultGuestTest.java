@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * {@code jvirt run} with no --kernel boots the default guest on the best accelerator (the
  * software CPU where there is no VT-x/AMD-V: minutes), runs a command typed on the console and
- * exits 0 when the guest powers off. Tagged {@code linux}: slow.
+ * exits 0 when the guest powers off. Tagged {@code linux}: slow. Without VT-x/AMD-V it runs only
+ * with {@code -Djvirt.test.slow=true} (about 4 minutes on tcg).
  */
 @Tag("linux")
 @Timeout(value = 30, unit = TimeUnit.MINUTES)
@@ -57,6 +58,8 @@ class RunDefaultGuestTest {
 
     @Test
     void bootsTheDefaultGuestTypesACommandAndPowersOff() throws Exception {
+        Assumptions.assumeTrue(RunCommand.hostHasHardwareVirtualization() || Boolean.getBoolean("jvirt.test.slow"),
+                "without VT-x/AMD-V this boots on the software CPU (about 4 minutes); run with -Djvirt.test.slow=true");
         try {
             DefaultGuest.ensure();
         } catch (GuestBuildException e) {

@@ -20,6 +20,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -30,6 +32,8 @@ import java.util.regex.Pattern;
 public final class RunCommand {
 
     static final Path DEV_KVM = Path.of("/dev/kvm");
+    /** How long a SIGTERM waits for the VM's threads before the JVM exits regardless. */
+    static final long SHUTDOWN_SECONDS = 5;
     private static final Pattern HW_VIRT = Pattern.compile("^flags\\s*:.*\\b(vmx|svm)\\b", Pattern.MULTILINE);
 
     private RunCommand() {
@@ -101,14 +105,16 @@ public final class RunCommand {
             return 1;
         }
         Terminal terminal = interactive ? rawTerminal(err) : null;
+        CountDownLatch cleanedUp = new CountDownLatch(1);
         Thread hook = Thread.ofPlatform().unstarted(() -> {
-            machine.stop(); // SIGTERM/SIGINT: stop the vCPUs, then let the main thread clean up
+            // SIGTERM: stop the vCPUs and let the main thread clean up; if it cannot finish in
+            // time (a vCPU blocked writing to a stalled stdout), restore the terminal anyway.
+            machine.stop();
             try {
-                machine.awaitExit();
+                cleanedUp.await(SHUTDOWN_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            console.close();
             if (terminal != null) {
                 terminal.close();
             }
@@ -135,6 +141,7 @@ public final class RunCommand {
                     err.println("jvirt: could not restore the terminal (" + e.getMessage() + "); run 'stty sane'");
                 }
             }
+            cleanedUp.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException e) {

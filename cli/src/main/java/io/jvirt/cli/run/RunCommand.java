@@ -196,16 +196,21 @@ public final class RunCommand {
 
     /** kvm, tcg, or auto: kvm when /proc/cpuinfo shows vmx or svm, else tcg. */
     static Accelerator accelerator(String name) {
+        return accelerator(name, DEV_KVM);
+    }
+
+    /** As {@link #accelerator(String)} with the KVM device at {@code devKvm} (tests). */
+    static Accelerator accelerator(String name, Path devKvm) {
         String pick = name.equals("auto") ? (hostHasHardwareVirtualization() ? "kvm" : "tcg") : name;
         if (pick.equals("tcg")) {
             return TcgAccelerator.create();
         }
-        if (!Files.exists(DEV_KVM)) {
-            throw new IllegalArgumentException("--accel kvm needs " + DEV_KVM + ", which does not exist; load the kvm"
+        if (!Files.exists(devKvm)) {
+            throw new IllegalArgumentException("--accel kvm needs " + devKvm + ", which does not exist; load the kvm"
                     + " module (modprobe kvm_intel or kvm_amd) or use --accel tcg");
         }
-        if (!Files.isReadable(DEV_KVM) || !Files.isWritable(DEV_KVM)) {
-            throw new IllegalArgumentException("--accel kvm needs read/write access to " + DEV_KVM
+        if (!Files.isReadable(devKvm) || !Files.isWritable(devKvm)) {
+            throw new IllegalArgumentException("--accel kvm needs read/write access to " + devKvm
                     + "; add this user to the kvm group or use --accel tcg");
         }
         try {

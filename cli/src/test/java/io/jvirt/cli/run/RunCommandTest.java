@@ -139,6 +139,16 @@ class RunCommandTest {
     }
 
     @Test
+    void missingKvmDeviceNamesItAndTheFix() {
+        Path none = dir.resolve("no-kvm-here");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> RunCommand.accelerator("kvm", none));
+        assertEquals("--accel kvm needs " + none + ", which does not exist; load the kvm module"
+                + " (modprobe kvm_intel or kvm_amd) or use --accel tcg", e.getMessage());
+        assertEquals("tcg", RunCommand.accelerator("tcg", none).name());
+    }
+
+    @Test
     void sizesParseLikeQemu() throws Exception {
         assertEquals(256L << 20, RunOptions.parseSize("256"));
         assertEquals(256L << 20, RunOptions.parseSize("256M"));

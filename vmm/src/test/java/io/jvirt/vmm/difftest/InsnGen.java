@@ -98,7 +98,7 @@ final class InsnGen {
     }
 
     Insn next() {
-        int kind = rnd.nextInt(20);
+        int kind = rnd.nextInt(26);
         switch (kind) {
             case 0, 1, 2 -> { // ALU r/m, r (register form)
                 int op = rnd.nextInt(8), s = size(), d = w(), src = any();
@@ -248,6 +248,47 @@ final class InsnGen {
                 int which = rnd.nextInt(3);
                 return new Insn(new byte[] {(byte) new int[] {0xf8, 0xf9, 0xf5}[which]},
                         new String[] {"clc", "stc", "cmc"}[which], CF, 0, which == 2 ? CF : 0);
+            }
+            case 20 -> { // ALU on AL..BH without REX: 4-7 are AH, CH, DH, BH (BL and BH never written)
+                int op = rnd.nextInt(8), d = new int[] {0, 1, 2, 4, 5, 6}[rnd.nextInt(6)], src = rnd.nextInt(8);
+                String[] h = {"al", "cl", "dl", "bl", "ah", "ch", "dh", "bh"};
+                return alu(op, new byte[] {(byte) (op * 8), (byte) (0xc0 | (src << 3) | d)}, 8,
+                        ALU[op] + " " + h[d] + ", " + h[src]);
+            }
+            case 21 -> { // CBW/CWDE/CDQE, CWD/CDQ/CQO
+                int s = new int[] {16, 32, 64}[rnd.nextInt(3)];
+                boolean widen = rnd.nextBoolean();
+                int op = widen ? 0x98 : 0x99;
+                byte[] e = s == 16 ? new byte[] {0x66, (byte) op} : s == 32 ? new byte[] {(byte) op} : new byte[] {0x48, (byte) op};
+                String[][] n = {{"cbw", "cwde", "cdqe"}, {"cwd", "cdq", "cqo"}};
+                return new Insn(e, n[widen ? 0 : 1][s == 16 ? 0 : s == 32 ? 1 : 2], 0, 0);
+            }
+            case 22 -> { // XADD r/m, r: flags as ADD
+                int s = size(), d = w(), src = w();
+                return new Insn(enc(s, new int[] {0x0f, s == 8 ? 0xc0 : 0xc1}, src, d, null),
+                        "xadd " + r(d, s) + ", " + r(src, s), ARITH, 0);
+            }
+            case 23 -> { // CMPXCHG r/m, r with RAX: flags as CMP (64/16/8-bit: the 32-bit write-back is model-specific)
+                int s = new int[] {8, 16, 64}[rnd.nextInt(3)], d = w(), src = any();
+                return new Insn(enc(s, new int[] {0x0f, s == 8 ? 0xb0 : 0xb1}, src, d, null),
+                        "cmpxchg " + r(d, s) + ", " + r(src, s), ARITH, 0);
+            }
+            case 24 -> { // SHLD/SHRD r/m, r, imm8 (32/64-bit; a masked count of 0 avoided for 32-bit)
+                int s = size3264(), d = w(), src = any(), mask = s == 64 ? 63 : 31;
+                int count = 1 + rnd.nextInt(mask);
+                boolean left = rnd.nextBoolean();
+                byte[] e = cat(enc(s, new int[] {0x0f, left ? 0xa4 : 0xac}, src, d, null), new byte[] {(byte) count});
+                int of = count == 1 ? OF : 0;
+                return new Insn(e, (left ? "shld " : "shrd ") + r(d, s) + ", " + r(src, s) + ", " + count,
+                        CF | SF | ZF | PF | of, AF | (count == 1 ? 0 : OF));
+            }
+            case 25 -> { // IMUL r, r/m, imm8|imm32
+                int s = new int[] {16, 32, 64}[rnd.nextInt(3)], d = w(), src = any();
+                boolean imm8 = rnd.nextBoolean();
+                long imm = imm8 ? (byte) rnd.nextInt() : (int) value();
+                byte[] e = cat(enc(s, new int[] {imm8 ? 0x6b : 0x69}, d, src, null), imm(imm, imm8 ? 1 : s == 16 ? 2 : 4));
+                return new Insn(e, "imul " + r(d, s) + ", " + r(src, s) + ", " + (s == 16 && !imm8 ? (short) imm : imm),
+                        CF | OF, SF | ZF | AF | PF);
             }
             default -> { // ALU [mem], imm
                 int op = rnd.nextInt(8), s = size(), disp = disp(s);

@@ -7,6 +7,13 @@ import static io.jvirt.vmm.difftest.Insn.OF;
 import static io.jvirt.vmm.difftest.Insn.PF;
 import static io.jvirt.vmm.difftest.Insn.SF;
 import static io.jvirt.vmm.difftest.Insn.ZF;
+import static io.jvirt.vmm.difftest.X86Encoding.cat;
+import static io.jvirt.vmm.difftest.X86Encoding.enc;
+import static io.jvirt.vmm.difftest.X86Encoding.forceRex;
+import static io.jvirt.vmm.difftest.X86Encoding.imm;
+import static io.jvirt.vmm.difftest.X86Encoding.lea;
+import static io.jvirt.vmm.difftest.X86Encoding.r;
+import static io.jvirt.vmm.difftest.X86Encoding.sgn;
 
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
@@ -14,10 +21,11 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Seeded random x86-64 instruction sequences for the differential tests: integer ALU, shifts
- * and rotates, multiplies, bit tests, moves, LEA, CMOVcc/SETcc, BSWAP, XCHG, in 8/16/32/64-bit
- * forms, on registers and on [RBX+disp8] in the data window. Nothing generated faults,
- * branches, or writes RSP or RBX. Encodings follow Intel SDM vol. 2 (ModRM/SIB/REX tables).
+ * Seeded random x86-64 instruction sequences for the differential tests: integer ALU (AH..DH
+ * included), shifts, rotates, SHLD/SHRD, multiplies and divides, bit tests and scans, moves and
+ * sign extensions, LEA, CMOVcc/SETcc, BSWAP, XCHG/XADD/CMPXCHG, string instructions, in
+ * 8/16/32/64-bit forms on registers and on [RBX+disp8] in the data window. Nothing generated
+ * faults, branches, or writes RSP or RBX, and no instruction reads a flag left undefined. Encodings follow Intel SDM vol. 2 (ModRM/SIB/REX tables).
  */
 final class InsnGen {
 
@@ -98,7 +106,7 @@ final class InsnGen {
     }
 
     Insn next() {
-        int kind = rnd.nextInt(26);
+        int kind = rnd.nextInt(30);
         switch (kind) {
             case 0, 1, 2 -> { // ALU r/m, r (register form)
                 int op = rnd.nextInt(8), s = size(), d = w(), src = any();
@@ -290,6 +298,56 @@ final class InsnGen {
                 return new Insn(e, "imul " + r(d, s) + ", " + r(src, s) + ", " + (s == 16 && !imm8 ? (short) imm : imm),
                         CF | OF, SF | ZF | AF | PF);
             }
+            case 26 -> { // DIV/IDIV by a register loaded with a safe divisor first (no #DE)
+                int s = size3264(), d;
+                do {
+                    d = w();
+                } while (d == 0 || d == 2);
+                boolean signed = rnd.nextBoolean();
+                long divisor = 2 + rnd.nextInt(Integer.MAX_VALUE - 2);
+                byte[] setup = signed
+                        ? (s == 64 ? new byte[] {0x48, (byte) 0x99} : new byte[] {(byte) 0x99})  // cqo / cdq
+                        : new byte[] {0x31, (byte) 0xd2};                                      // xor edx, edx
+                int rex = 0x40 | (d >> 3);
+                byte[] mov = rex != 0x40 ? new byte[] {(byte) rex, (byte) (0xb8 + (d & 7))} : new byte[] {(byte) (0xb8 + (d & 7))};
+                byte[] e = cat(cat(setup, cat(mov, imm(divisor, 4))), enc(s, new int[] {0xf7}, signed ? 7 : 6, d, null));
+                return new Insn(e, (signed ? (s == 64 ? "cqo" : "cdq") : "xor edx, edx") + "; mov " + r(d, 32) + ", "
+                        + divisor + "; " + (signed ? "idiv " : "div ") + r(d, s), 0, ARITH);
+            }
+            case 27 -> { // BSF/BSR from a source made non-zero first (BTS), so the result is defined
+                int s = size3264(), d = w(), src = w(), bit = rnd.nextInt(s);
+                boolean reverse = rnd.nextBoolean();
+                byte[] e = cat(cat(enc(s, new int[] {0x0f, 0xba}, 5, src, null), new byte[] {(byte) bit}),
+                        enc(s, new int[] {0x0f, reverse ? 0xbd : 0xbc}, d, src, null));
+                return new Insn(e, "bts " + r(src, s) + ", " + bit + "; " + (reverse ? "bsr " : "bsf ") + r(d, s) + ", " + r(src, s),
+                        ZF, CF | OF | SF | AF | PF); // SDM BSF/BSR: only ZF is defined
+            }
+            case 28 -> { // REP MOVS/STOS and LODS inside the data window (DF is always clear)
+                int n = rnd.nextInt(33), unit = new int[] {1, 2, 4, 8}[rnd.nextInt(4)], count = n / unit;
+                int span = Math.max(count, 1) * unit; // LODS reads one unit whatever RCX says
+                int dst = -128 + rnd.nextInt(257 - span), src = -128 + rnd.nextInt(257 - span);
+                byte[] setup = cat(cat(lea(7, dst), lea(6, src)), cat(new byte[] {(byte) 0xb9}, imm(count, 4)));
+                int which = rnd.nextInt(3);
+                int base = new int[] {0xa4, 0xaa, 0xac}[which] + (unit == 1 ? 0 : 1);
+                byte[] op = unit == 2 ? new byte[] {0x66, (byte) base} : unit == 8 ? new byte[] {0x48, (byte) base}
+                        : new byte[] {(byte) base};
+                byte[] e = cat(setup, which == 2 ? op : cat(new byte[] {(byte) 0xf3}, op));
+                String[] n2 = {"rep movs", "rep stos", "lods"};
+                return new Insn(e, "lea rdi, [rbx" + sgn(dst) + "]; lea rsi, [rbx" + sgn(src) + "]; mov ecx, " + count + "; "
+                        + n2[which] + unit, 0, 0);
+            }
+            case 29 -> { // REPE CMPS / REPNE SCAS: flags as CMP of the last pair compared
+                int n = 1 + rnd.nextInt(16), unit = new int[] {1, 2, 4, 8}[rnd.nextInt(4)];
+                int dst = -128 + rnd.nextInt(256 - n * unit), src = -128 + rnd.nextInt(256 - n * unit);
+                byte[] setup = cat(cat(lea(7, dst), lea(6, src)), cat(new byte[] {(byte) 0xb9}, imm(n, 4)));
+                boolean scas = rnd.nextBoolean();
+                int base = (scas ? 0xae : 0xa6) + (unit == 1 ? 0 : 1);
+                byte[] op = unit == 2 ? new byte[] {0x66, (byte) base} : unit == 8 ? new byte[] {0x48, (byte) base}
+                        : new byte[] {(byte) base};
+                byte[] e = cat(setup, cat(new byte[] {(byte) (scas ? 0xf2 : 0xf3)}, op));
+                return new Insn(e, "lea rdi, [rbx" + sgn(dst) + "]; lea rsi, [rbx" + sgn(src) + "]; mov ecx, " + n + "; "
+                        + (scas ? "repne scas" : "repe cmps") + unit, ARITH, 0);
+            }
             default -> { // ALU [mem], imm
                 int op = rnd.nextInt(8), s = size(), disp = disp(s);
                 boolean imm8 = s == 8 || rnd.nextBoolean();
@@ -318,65 +376,5 @@ final class InsnGen {
             return new Insn(e, text, CF | of, count == 1 ? 0 : OF, reads);
         }
         return new Insn(e, text, CF | SF | ZF | PF | of, AF | (count == 1 ? 0 : OF));
-    }
-
-    /**
-     * Encodes [0x66] [REX] opcode ModRM [disp8]: register form when {@code rm >= 0}, else
-     * [RBX + disp8] (mod 01, r/m 011). 8-bit forms always carry a REX prefix so that register
-     * numbers 4-7 mean SPL/BPL/SIL/DIL rather than AH/CH/DH/BH.
-     */
-    private static byte[] enc(int size, int[] opcode, int reg, int rm, Integer disp) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        if (size == 16) {
-            o.write(0x66);
-        }
-        int rex = 0x40 | (size == 64 ? 8 : 0) | ((reg >> 3) << 2) | (rm >= 0 ? rm >> 3 : 0);
-        if (rex != 0x40 || size == 8) {
-            o.write(rex);
-        }
-        for (int b : opcode) {
-            o.write(b);
-        }
-        if (rm >= 0) {
-            o.write(0xc0 | ((reg & 7) << 3) | (rm & 7));
-        } else {
-            o.write(0x40 | ((reg & 7) << 3) | 3);
-            o.write(disp);
-        }
-        return o.toByteArray();
-    }
-
-    /** MOVZX/MOVSX from an 8-bit register: the REX prefix picks SPL..DIL over AH..BH. */
-    private static byte[] forceRex(byte[] e, int size) {
-        int first = e[0] & 0xff;
-        if ((first & 0xf0) == 0x40) {
-            return e;
-        }
-        return cat(new byte[] {0x40}, e);
-    }
-
-    private static byte[] imm(long v, int bytes) {
-        byte[] b = new byte[bytes];
-        for (int i = 0; i < bytes; i++) {
-            b[i] = (byte) (v >>> (8 * i));
-        }
-        return b;
-    }
-
-    private static byte[] cat(byte[] a, byte[] b) {
-        byte[] c = new byte[a.length + b.length];
-        System.arraycopy(a, 0, c, 0, a.length);
-        System.arraycopy(b, 0, c, a.length, b.length);
-        return c;
-    }
-
-    private static String sgn(int disp) {
-        return disp < 0 ? Integer.toString(disp) : "+" + disp;
-    }
-
-    private static String r(int reg, int size) {
-        String[] q = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi"};
-        String base = reg < 8 ? q[reg] : "r" + reg;
-        return base + (size == 64 ? "" : ":" + size);
     }
 }

@@ -106,7 +106,7 @@ final class InsnGen {
     }
 
     Insn next() {
-        int kind = rnd.nextInt(30);
+        int kind = rnd.nextInt(36);
         switch (kind) {
             case 0, 1, 2 -> { // ALU r/m, r (register form)
                 int op = rnd.nextInt(8), s = size(), d = w(), src = any();
@@ -347,6 +347,53 @@ final class InsnGen {
                 byte[] e = cat(setup, cat(new byte[] {(byte) (scas ? 0xf2 : 0xf3)}, op));
                 return new Insn(e, "lea rdi, [rbx" + sgn(dst) + "]; lea rsi, [rbx" + sgn(src) + "]; mov ecx, " + n + "; "
                         + (scas ? "repne scas" : "repe cmps") + unit, ARITH, 0);
+            }
+            case 30 -> { // shifts and rotates of a memory operand by imm8 (32/64-bit)
+                int op = rnd.nextInt(8), s = size3264(), disp = disp(s), mask = s == 64 ? 63 : 31;
+                int count = 1 + rnd.nextInt(mask);
+                byte[] e = cat(enc(s, new int[] {0xc1}, op, -1, disp), new byte[] {(byte) count});
+                return shift(op, count, e, SHIFT[op] + " [rbx" + sgn(disp) + "]:" + s + ", " + count);
+            }
+            case 31 -> { // 8/16-bit shifts and rotates by counts below the width (wider counts: model-specific CF)
+                int op = rnd.nextInt(8), s = rnd.nextBoolean() ? 8 : 16, d = w();
+                int count = 1 + rnd.nextInt(s - 1);
+                byte[] e = cat(enc(s, new int[] {s == 8 ? 0xc0 : 0xc1}, op, d, null), new byte[] {(byte) count});
+                return shift(op, count, e, SHIFT[op] + " " + r(d, s) + ", " + count);
+            }
+            case 32 -> { // PUSH r / PUSH imm32, then POP r: RSP balanced
+                int d = w(), src = any();
+                boolean imm = rnd.nextBoolean();
+                byte[] push = imm ? cat(new byte[] {0x68}, imm(value(), 4))
+                        : src >= 8 ? new byte[] {0x41, (byte) (0x50 + (src & 7))} : new byte[] {(byte) (0x50 + src)};
+                byte[] pop = d >= 8 ? new byte[] {0x41, (byte) (0x58 + (d & 7))} : new byte[] {(byte) (0x58 + d)};
+                return new Insn(cat(push, pop), (imm ? "push imm32" : "push " + r(src, 64)) + "; pop " + r(d, 64), 0, 0);
+            }
+            case 33 -> { // SETcc [mem], CMOVcc r, [mem], XCHG [mem], r
+                int cc = rnd.nextInt(16), disp, which = rnd.nextInt(3);
+                if (which == 0) {
+                    disp = disp(8);
+                    return new Insn(enc(8, new int[] {0x0f, 0x90 + cc}, 0, -1, disp), "set" + cc + " [rbx" + sgn(disp) + "]", 0, 0,
+                            Insn.conditionReads(cc));
+                }
+                int s = which == 1 ? size3264() : size(), d = w();
+                disp = disp(s);
+                if (which == 1) {
+                    return new Insn(enc(s, new int[] {0x0f, 0x40 + cc}, d, -1, disp), "cmov" + cc + " " + r(d, s) + ", [rbx" + sgn(disp) + "]",
+                            0, 0, Insn.conditionReads(cc));
+                }
+                return new Insn(enc(s, new int[] {s == 8 ? 0x86 : 0x87}, d, -1, disp), "xchg [rbx" + sgn(disp) + "], " + r(d, s), 0, 0);
+            }
+            case 34 -> { // TEST r/m, imm
+                int s = size(), a = any();
+                long v = s == 8 ? (byte) rnd.nextInt() : (int) value();
+                byte[] e = cat(enc(s, new int[] {s == 8 ? 0xf6 : 0xf7}, 0, a, null), imm(v, s == 8 ? 1 : s == 16 ? 2 : 4));
+                return new Insn(e, "test " + r(a, s) + ", " + v, ARITH & ~AF, AF);
+            }
+            case 35 -> { // one-operand MUL/IMUL in every width (8-bit: AX = AL * r/m8)
+                int s = size(), src = any();
+                boolean signed = rnd.nextBoolean();
+                byte[] e = enc(s, new int[] {s == 8 ? 0xf6 : 0xf7}, signed ? 5 : 4, src, null);
+                return new Insn(e, (signed ? "imul " : "mul ") + r(src, s), CF | OF, SF | ZF | AF | PF);
             }
             default -> { // ALU [mem], imm
                 int op = rnd.nextInt(8), s = size(), disp = disp(s);

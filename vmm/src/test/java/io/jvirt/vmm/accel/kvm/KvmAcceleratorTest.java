@@ -151,6 +151,37 @@ class KvmAcceleratorTest {
         }
     }
 
+    /** 32-bit protected mode without paging: flat 4 GiB segments, CR0.PE only. */
+    @Test
+    void protectedModeGuestRuns() throws Exception {
+        byte[] code = GuestAsm.assemble(dir, "prot", 0x100000, """
+                .code32
+                    mov $'P', %al
+                    out %al, $0x10
+                    mov $0xd0000000, %ebx
+                    mov (%ebx), %eax                # MMIO read through a flat data segment
+                    out %eax, $0x14
+                    ud2                             # IDT limit 0: triple fault
+                """);
+        GuestMemory memory = GuestRam.allocate(RAM);
+        memory.write(0x100000, code);
+        CapturingBus pio = new CapturingBus("pio", 0x10, 8, 0);
+        CapturingBus mmio = new CapturingBus("mmio", 0xd0000000L, 0x1000, 0x12345678L);
+        Segment cs = new Segment(0x08, 0, 0xffffffff, 0xb, true, 0, true, false, true, true);
+        Segment ds = Segment.flatData(0x10);
+        Segment tr = new Segment(0x18, 0, 0x67, 0xb, false, 0, true, false, false, false);
+        X86BootState boot = new X86BootState(0x100000, 0x7000, 0, 0x2, 0x11, 0, 0, 0, 0, 0x1f, 0, 0,
+                cs, ds, ds, ds, ds, ds, tr);
+        try (AccelVm vm = kvm.createVm(memory, pio.bus, mmio.bus, 1)) {
+            vm.reset(boot);
+            assertInstanceOf(VcpuExit.TripleFault.class, vm.vcpu(0).run());
+            assertEquals("P", pio.bytesWrittenTo(0x10));
+            assertEquals(List.of(0x12345678L), pio.valuesWrittenTo(0x14));
+        } finally {
+            memory.backing().close();
+        }
+    }
+
     /** RAM past the 3 GiB hole continues at 4 GiB in a second memory slot; a guest reads it there. */
     @Test
     void highRamAbove4GiBIsMappedInItsOwnSlot() throws Exception {

@@ -123,10 +123,12 @@ final class KvmVm implements KvmAccelVm {
      */
     @Override
     public void reset(X86BootState boot) {
+        // The PIT first: reloading it stops its timer and flushes its injection worker, so no
+        // late tick lands in the 8259s after they are back at power-on.
+        vm.setPitState(pit);
         for (VmFd.Irqchip chip : VmFd.Irqchip.values()) {
             vm.setIrqchipState(chip, irqchips[chip.ordinal()]);
         }
-        vm.setPitState(pit);
         for (KvmVcpu v : vcpus) {
             v.resetToPowerOn();
         }

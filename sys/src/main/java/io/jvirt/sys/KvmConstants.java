@@ -54,6 +54,8 @@ final class KvmConstants {
     static final long KVM_SET_LAPIC = iow(KVMIO, 0x8f, KvmLayouts.KVM_LAPIC_STATE.byteSize());
     static final long KVM_SET_CPUID2 = iow(KVMIO, 0x90, KvmLayouts.KVM_CPUID2.byteSize());
     static final long KVM_GET_CPUID2 = iowr(KVMIO, 0x91, KvmLayouts.KVM_CPUID2.byteSize());
+    static final long KVM_GET_VCPU_EVENTS = ior(KVMIO, 0x9f, KvmLayouts.KVM_VCPU_EVENTS.byteSize());
+    static final long KVM_SET_VCPU_EVENTS = iow(KVMIO, 0xa0, KvmLayouts.KVM_VCPU_EVENTS.byteSize());
     static final long KVM_GET_MP_STATE = ior(KVMIO, 0x98, KvmLayouts.KVM_MP_STATE.byteSize());
     static final long KVM_SET_MP_STATE = iow(KVMIO, 0x99, KvmLayouts.KVM_MP_STATE.byteSize());
 
@@ -96,6 +98,10 @@ final class KvmConstants {
     static final int KVM_IRQCHIP_PIC_MASTER = 0;
     static final int KVM_IRQCHIP_PIC_SLAVE = 1;
     static final int KVM_IRQCHIP_IOAPIC = 2;
+
+    // kvm_vcpu_events.flags
+    static final int KVM_VCPUEVENT_VALID_NMI_PENDING = 0x00000001;
+    static final int KVM_VCPUEVENT_VALID_SHADOW = 0x00000004;
 
     // flags
     static final int KVM_MEM_LOG_DIRTY_PAGES = 1 << 0;

@@ -291,6 +291,30 @@ final class KvmLayouts {
             sequenceLayout(9, JAVA_INT).withName("reserved")).withName("kvm_pit_state2");
 
     /*
+     * struct kvm_vcpu_events {
+     *     struct { __u8 injected; __u8 nr; __u8 has_error_code; __u8 pending; __u32 error_code; } exception;
+     *     struct { __u8 injected; __u8 nr; __u8 soft; __u8 shadow; } interrupt;
+     *     struct { __u8 injected; __u8 pending; __u8 masked; __u8 pad; } nmi;
+     *     __u32 sipi_vector;
+     *     __u32 flags;
+     *     struct { __u8 smm; __u8 pending; __u8 smm_inside_nmi; __u8 latched_init; } smi;
+     *     struct { __u8 pending; } triple_fault;
+     *     __u8 reserved[26];
+     *     __u8 exception_has_payload;
+     *     __u64 exception_payload;
+     * };
+     */
+    static final StructLayout KVM_VCPU_EVENTS = structLayout(
+            structLayout(u8("injected"), u8("nr"), u8("has_error_code"), u8("pending"), u32("error_code")).withName("exception"),
+            structLayout(u8("injected"), u8("nr"), u8("soft"), u8("shadow")).withName("interrupt"),
+            structLayout(u8("injected"), u8("pending"), u8("masked"), u8("pad")).withName("nmi"),
+            u32("sipi_vector"), u32("flags"),
+            structLayout(u8("smm"), u8("pending"), u8("smm_inside_nmi"), u8("latched_init")).withName("smi"),
+            structLayout(u8("pending")).withName("triple_fault"),
+            sequenceLayout(26, JAVA_BYTE).withName("reserved"), u8("exception_has_payload"),
+            u64("exception_payload")).withName("kvm_vcpu_events");
+
+    /*
      * struct kvm_run {
      *     __u8 request_interrupt_window;
      *     __u8 immediate_exit;

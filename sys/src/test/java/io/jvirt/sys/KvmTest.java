@@ -151,6 +151,7 @@ class KvmTest {
                 assertEquals(s, vcpu.sregs());
                 assertEquals(1024, vcpu.lapic().length);
                 assertEquals(MpState.RUNNABLE, vcpu.mpState());
+                vcpu.clearPendingEvents();
                 assertTrue(vcpu.cpuid().size() > 10);
             }
         }

@@ -54,6 +54,7 @@ class SysLayoutTest {
             new Mirror("struct kvm_irqchip", KvmLayouts.KVM_IRQCHIP, true),
             new Mirror("struct kvm_pit_channel_state", KvmLayouts.KVM_PIT_CHANNEL_STATE, true),
             new Mirror("struct kvm_pit_state2", KvmLayouts.KVM_PIT_STATE2, true),
+            new Mirror("struct kvm_vcpu_events", KvmLayouts.KVM_VCPU_EVENTS, true),
             new Mirror("struct kvm_run", KvmLayouts.KVM_RUN, false),
             new Mirror("struct epoll_event", LinuxLayouts.EPOLL_EVENT, true),
             new Mirror("struct termios", LinuxLayouts.TERMIOS, true),

@@ -546,7 +546,9 @@ final class Cpu implements CpuCore {
                 break;
             }
         }
-        b = new Block(pa, mode, cacheable ? gen : -1, list.toArray(new Insn[0]));
+        Insn[] insns = list.toArray(new Insn[0]);
+        FlagLiveness.analyze(insns);
+        b = new Block(pa, mode, cacheable ? gen : -1, insns);
         b.lin = lin;
         if (cacheable) {
             cache[idx] = b;

@@ -83,6 +83,11 @@ class NativeOracleTest {
         l.add(new Case("mov %ebx, %ecx\nor $1, %ecx\ncdq\nidiv %ecx", 0));
         l.add(new Case("rol $1, %eax\nror $1, %bx\nrcl $1, %cl\nrcr $1, %rdx", ALL & ~Cpu.AF));
         l.add(new Case("shl $1, %eax\nshr $1, %bx\nsar $1, %dl", ALL & ~Cpu.AF));
+        // straight-line ALU code: exercises dead-flag elimination inside a block
+        l.add(new Case("add %rbx, %rax\nadc %rcx, %rdx\nsub %rsi, %rdi\nsbb %rax, %rbx\nimul %rcx, %rsi\nshl $3, %rdx\nsetc %cl", ALL & ~Cpu.AF));
+        l.add(new Case("imul $77, %rbx, %rax\nshr $5, %rax\nxor %ecx, %ebx\ntest %eax, %eax\nand %edx, %esi\ninc %rdi\nsetnz %cl", ALL));
+        l.add(new Case("add %eax, %ebx\ninc %ecx\ncmp %esi, %edi\ndec %eax\nadc $5, %edx\nsar $1, %rsi\nsbb %rdi, %rdi", ALL));
+        l.add(new Case("or %rax, %rax\nsub $1, %bl\nshl $1, %cx\nadd %dx, %si\nneg %rdi\nsetb %al", ALL));
         // SSE2: 128-bit inputs built from the GPRs, results extracted back to rax/rdx/rcx
         String setup = "movq %rax, %xmm0\npinsrw $4, %esi, %xmm0\npinsrw $7, %edi, %xmm0\n"
                 + "movq %rbx, %xmm1\npinsrw $6, %ecx, %xmm1\npinsrw $5, %edx, %xmm1\n";

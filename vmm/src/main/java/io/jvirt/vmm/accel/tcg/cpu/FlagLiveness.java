@@ -8,6 +8,9 @@ package io.jvirt.vmm.accel.tcg.cpu;
  * Interrupts are taken only between blocks, so no handler can observe a skipped flag.
  */
 final class FlagLiveness {
+    /** -Djvirt.tcg.noFlagLiveness=true turns the optimization off (A/B measurements). */
+    private static final boolean DISABLED = Boolean.getBoolean("jvirt.tcg.noFlagLiveness");
+
     private FlagLiveness() {
     }
 
@@ -40,6 +43,9 @@ final class FlagLiveness {
 
     /** Marks {@link Insn#flagsDead} on the instructions of one block. */
     static void analyze(Insn[] insns) {
+        if (DISABLED) {
+            return;
+        }
         boolean liveAfter = true;
         for (int i = insns.length - 1; i >= 0; i--) {
             Insn in = insns[i];

@@ -11,6 +11,8 @@ public record FirmwareConfig(int cpus, List<VirtioMmio> virtioMmio) {
 
     /** Most CPUs the tables describe: xAPIC IDs are 8 bits and 0xff is the broadcast ID. */
     public static final int MAX_CPUS = 254;
+    /** Most virtio-mmio devices: DSDT device names VR00..VRFF. */
+    public static final int MAX_VIRTIO_MMIO = 256;
 
     /** One virtio-mmio transport: its MMIO window and the GSI of its (level, active-high) interrupt. */
     public record VirtioMmio(long base, long size, int gsi) {
@@ -19,6 +21,15 @@ public record FirmwareConfig(int cpus, List<VirtioMmio> virtioMmio) {
 
         /** GSIs the tables already give to other devices: PIT (IRQ0 on GSI 2), i8042, COM1, RTC, SCI. */
         public static final java.util.Set<Integer> RESERVED_GSIS = java.util.Set.of(0, 1, 2, 4, 8, 9);
+
+        /**
+         * The kernel parameter that announces this device without ACPI (for acpi=off guests;
+         * with ACPI the DSDT already does, and naming it twice makes two drivers fight over it):
+         * {@code virtio_mmio.device=<size>@<base>:<irq>}, Linux drivers/virtio/virtio_mmio.c.
+         */
+        public String kernelParameter() {
+            return String.format("virtio_mmio.device=%d@0x%x:%d", size, base, gsi);
+        }
 
         public VirtioMmio {
             if (base < 0 || size <= 0 || base + size > 0x1_0000_0000L) {
@@ -42,6 +53,15 @@ public record FirmwareConfig(int cpus, List<VirtioMmio> virtioMmio) {
             throw new IllegalArgumentException("firmware tables: " + cpus + " CPUs; use 1.." + MAX_CPUS);
         }
         virtioMmio = List.copyOf(virtioMmio);
+        if (virtioMmio.size() > MAX_VIRTIO_MMIO) {
+            throw new IllegalArgumentException("firmware tables: " + virtioMmio.size()
+                    + " virtio-mmio devices; the DSDT names them VR00..VRFF, use at most " + MAX_VIRTIO_MMIO);
+        }
+    }
+
+    /** {@code cpus} CPUs and no virtio devices. */
+    public FirmwareConfig(int cpus) {
+        this(cpus, List.of());
     }
 
     /** {@code cpus} CPUs and no virtio devices. */

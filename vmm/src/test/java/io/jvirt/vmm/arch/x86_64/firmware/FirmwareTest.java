@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jvirt.sys.HostMemory;
 import io.jvirt.vmm.devices.acpi.AcpiPm;
+import io.jvirt.vmm.memory.GuestMemory;
+import io.jvirt.vmm.memory.GuestRam;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,7 +24,8 @@ class FirmwareTest {
     @ParameterizedTest(name = "{0} CPUs")
     @ValueSource(ints = {1, 2, 8, 254})
     void acpiTablesChainAndChecksum(int cpus) {
-        try (TestGuestMemory memory = new TestGuestMemory(0, 2 << 20)) {
+        GuestMemory memory = GuestRam.allocate(GuestRam.MIN_SIZE);
+        try (HostMemory backing = memory.backing()) {
             long rsdp = Firmware.install(memory, FirmwareConfig.of(cpus));
             assertEquals(0xe0000, rsdp);
             GuestTables t = new GuestTables(memory, rsdp);
@@ -94,6 +98,13 @@ class FirmwareTest {
                 () -> new FirmwareConfig.VirtioMmio(0xd0000000L, 0x1000, 9));
         assertTrue(e.getMessage().contains("GSI 9"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new FirmwareConfig.VirtioMmio(0xffff_f000L, 0x2000, 5));
+    }
+
+    @Test
+    void virtioKernelParameterForAcpiOff() {
+        assertEquals("virtio_mmio.device=512@0xd0000000:5",
+                new FirmwareConfig.VirtioMmio(0xd0000000L, 0x200, 5).kernelParameter());
+        assertEquals(List.of(), new FirmwareConfig(2).virtioMmio());
     }
 
     @Test

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jvirt.sys.HostMemory;
+import io.jvirt.vmm.memory.GuestMemory;
+import io.jvirt.vmm.memory.GuestRam;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,7 +45,8 @@ class IaslTest {
                 new FirmwareConfig.VirtioMmio(0xd000_0000L, 0x1000, 5),
                 new FirmwareConfig.VirtioMmio(0xd000_1000L, 0x1000, 10)));
         Map<String, String> dsl;
-        try (TestGuestMemory memory = new TestGuestMemory(0, 2 << 20)) {
+        GuestMemory memory = GuestRam.allocate(GuestRam.MIN_SIZE);
+        try (HostMemory backing = memory.backing()) {
             GuestTables t = new GuestTables(memory, Firmware.install(memory, config));
             Files.write(dir.resolve("rsdp.dat"), t.rsdp);
             for (Map.Entry<String, byte[]> e : t.tables.entrySet()) {

@@ -7,6 +7,9 @@ import static io.jvirt.vmm.arch.x86_64.firmware.GuestTables.u8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jvirt.sys.HostMemory;
+import io.jvirt.vmm.memory.GuestMemory;
+import io.jvirt.vmm.memory.GuestRam;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,7 +29,8 @@ class MpTableTest {
     void parsesBack(int cpus) {
         FirmwareConfig config = new FirmwareConfig(cpus, List.of(new FirmwareConfig.VirtioMmio(0xd0000000L, 0x200, 5),
                 new FirmwareConfig.VirtioMmio(0xd0000200L, 0x200, 16)));
-        try (TestGuestMemory memory = new TestGuestMemory(0, 2 << 20)) {
+        GuestMemory memory = GuestRam.allocate(GuestRam.MIN_SIZE);
+        try (HostMemory backing = memory.backing()) {
             Firmware.install(memory, config);
             long fp = -1;
             for (long a = 0xf0000; a < 0x100000; a += 16) {

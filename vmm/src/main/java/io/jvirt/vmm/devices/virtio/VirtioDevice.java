@@ -1,0 +1,56 @@
+package io.jvirt.vmm.devices.virtio;
+
+import java.nio.file.Path;
+
+/**
+ * Device semantics of one virtio device (virtio 1.2 §5), independent of the transport: its
+ * device ID, feature bits, configuration space and what it does with requests. The transport
+ * ({@link VirtioMmio}) owns negotiation, queues, interrupts and status, and calls in here with
+ * its lock held, so implementations need no locking of their own against the transport.
+ *
+ * <p>Requests come from {@link VirtioQueue#next()} already walked and bounds-checked;
+ * malformed chains never reach the device (the queue fails them itself).
+ */
+public interface VirtioDevice {
+
+    /** Device ID, virtio 1.2 §5 (e.g. 4 = entropy source). */
+    int deviceId();
+
+    /** Device-specific feature bits offered (the transport adds VERSION_1, INDIRECT_DESC, EVENT_IDX). */
+    long features();
+
+    int queueCount();
+
+    /** Largest queue size the device accepts on every queue; a power of two ≤ 32768. */
+    int queueMaxSize();
+
+    /** Bytes of device configuration space (at MMIO offset 0x100). */
+    default int configSize() {
+        return 0;
+    }
+
+    /** Reads {@code size} bytes at {@code offset} of the configuration space (in range). */
+    default long readConfig(int offset, int size) {
+        return 0;
+    }
+
+    /** Writes configuration space (in range); read-only fields ignore writes. */
+    default void writeConfig(int offset, int size, long value) {
+    }
+
+    /** The driver set DRIVER_OK: {@code features} (transport and device bits) are final. */
+    default void activate(long features) {
+    }
+
+    /** The driver notified queue {@code index}: take and complete the requests it holds. */
+    void process(int index, VirtioQueue queue);
+
+    /** Device reset (status written 0): forget all driver-visible state. */
+    default void reset() {
+    }
+
+    /** virtio-rng (§5.4) reading host entropy from /dev/urandom. */
+    static VirtioDevice rng() {
+        return new RngDevice(Path.of("/dev/urandom"));
+    }
+}

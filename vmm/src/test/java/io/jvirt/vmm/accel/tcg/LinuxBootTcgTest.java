@@ -63,6 +63,22 @@ class LinuxBootTcgTest {
             return buf.toString(StandardCharsets.UTF_8);
         }
 
+        /** Waits until the line that contains {@code s} is complete. */
+        synchronized boolean awaitLineEnd(String s, long deadline, Machine m) throws InterruptedException {
+            while (true) {
+                String t = text();
+                int at = t.indexOf(s);
+                if (at >= 0 && t.indexOf('\n', at) >= 0) {
+                    return true;
+                }
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0 || m.state() == io.jvirt.vmm.machine.RunState.STOPPED) {
+                    return false;
+                }
+                wait(Math.min(left, 500));
+            }
+        }
+
         synchronized boolean await(String s, long deadline, Machine m) throws InterruptedException {
             while (!text().contains(s)) {
                 long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
@@ -99,7 +115,7 @@ class LinuxBootTcgTest {
             try (m) {
                 long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(MINUTES);
                 m.start();
-                if (!out.await(LinuxMaterial.READY, deadline, m)) {
+                if (!out.await(LinuxMaterial.READY + " cpus=", deadline, m) || !out.awaitLineEnd(LinuxMaterial.READY, deadline, m)) {
                     fail("no userspace after " + MINUTES + " min on " + cpus + " vCPU(s); console tail:\n" + tail(out));
                 }
                 assertTrue(out.text().contains(LinuxMaterial.READY + " cpus=" + cpus),

@@ -145,6 +145,29 @@ class GuestCodeTest {
     }
 
     @Test
+    void resetRestartsTheGuestWithFreshTimersAndApics() throws Exception {
+        start("""
+                mov $0xfee00000, %ebx
+                movl $0x1ff, 0xf0(%rbx)
+                movl $0xb, 0x3e0(%rbx)
+                movl $0x20040, 0x320(%rbx)
+                movl $1000000, 0x380(%rbx)
+                """ + COUNT_FIVE_AND_REPORT, 1);
+        assertEquals(5, report(REPORT_PORT).get(30, TimeUnit.SECONDS));
+        vm.vcpu(0).kick();
+        threads.getFirst().join(5000);
+        threads.clear();
+        reports.clear();
+        // The machine resets with every vCPU outside run(): the LAPIC timer must be stopped and
+        // the guest must be able to program everything again.
+        vm.reset(boot());
+        assertEquals(0, ((TcgVm) vm).tcgVcpu(0).apic().mmioRead(ApicRegisters.INITIAL_COUNT, 4));
+        var vcpu = vm.vcpu(0);
+        threads.add(Thread.ofPlatform().start(vcpu::run));
+        assertEquals(5, report(REPORT_PORT).get(30, TimeUnit.SECONDS));
+    }
+
+    @Test
     void pitInterruptsArriveThroughIoApicPin2() throws Exception {
         start("""
                 mov $0xfee00000, %ebx

@@ -41,6 +41,9 @@ final class ConsoleCommand {
         Connection c = sh.conn();
         String path = sh.op(null, () -> c.consolePath(name));
         sh.extra("Connected to domain '" + name + "'\nEscape character is ^] (Ctrl + ])\n");
+        if (java.nio.file.Files.isRegularFile(Path.of(path))) {
+            return follow(sh, name, Path.of(path));
+        }
         try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(Path.of(path)))) {
             Thread pump = Thread.ofPlatform().daemon().name("console-in").start(() -> copyIn(sh.in, ch));
             InputStream from = Channels.newInputStream(ch);
@@ -56,6 +59,54 @@ final class ConsoleCommand {
             if (!e.getMessage().contains("closed")) {
                 throw new Failure("console of domain '" + name + "' at " + path + ": " + e.getMessage());
             }
+        }
+        sh.extra("\n");
+        return true;
+    }
+
+    /**
+     * The VMM writes the serial output to a file (jvirt run --console file:PATH): show it and
+     * follow it, like tail -f, until the domain stops or Ctrl+] is typed. Input is not
+     * forwarded: jvirt run has no console input channel for a supervised VM yet.
+     */
+    private static boolean follow(Shell sh, String name, Path file) throws Failure {
+        Connection c = sh.conn();
+        java.util.concurrent.atomic.AtomicBoolean escaped = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread.ofPlatform().daemon().name("console-escape").start(() -> {
+            try {
+                int b;
+                while ((b = sh.in.read()) >= 0) {
+                    if (b == ESCAPE) {
+                        escaped.set(true);
+                        return;
+                    }
+                }
+            } catch (IOException e) {
+                // Standard input closed: keep following until the domain stops.
+            }
+        });
+        try (var f = java.nio.channels.FileChannel.open(file)) {
+            ByteBuffer buf = ByteBuffer.allocate(8192);
+            long idle = 0;
+            while (!escaped.get()) {
+                buf.clear();
+                int n = f.read(buf);
+                if (n > 0) {
+                    sh.out.write(buf.array(), 0, n);
+                    sh.out.flush();
+                    continue;
+                }
+                Thread.sleep(100);
+                if (++idle % 10 == 0 && !c.domain(name).state().active()) {
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            throw new Failure("console of domain '" + name + "' (" + file + "): " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (io.jvirt.manager.VirtException e) {
+            // The domain went away: the console ends.
         }
         sh.extra("\n");
         return true;

@@ -14,7 +14,11 @@ final class Editor {
     }
 
     static String edit(String text, String prefix) throws Failure {
-        String editor = System.getenv("VISUAL");
+        // The jvirt.editor property lets in-process callers (tests) choose the editor.
+        String editor = System.getProperty("jvirt.editor");
+        if (editor == null || editor.isBlank()) {
+            editor = System.getenv("VISUAL");
+        }
         if (editor == null || editor.isBlank()) {
             editor = System.getenv("EDITOR");
         }

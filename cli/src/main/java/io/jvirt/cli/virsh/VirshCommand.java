@@ -56,6 +56,9 @@ public final class VirshCommand {
                 break;
             }
         }
+        if (i < args.length && args[i].equals("daemon")) {
+            return DaemonCommand.run(args, i + 1, err);
+        }
         List<List<String>> commands;
         if (i == args.length) {
             try {

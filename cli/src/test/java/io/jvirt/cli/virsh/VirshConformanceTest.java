@@ -190,6 +190,9 @@ class VirshConformanceTest {
                         new Known("jvirt supports only raw and qcow2 volumes and says so",
                                 "error: unsupported configuration: unknown volume format type foo",
                                 "error: unsupported configuration: volume format 'foo' is not supported; use raw or qcow2"))),
+                new Script("edit", """
+                        edit test; dominfo test; dumpxml test --inactive; edit test; destroy test; start test; dominfo test
+                        """, List.of()),
                 new Script("usage-missing", "dominfo", List.of()),
                 new Script("usage-option", "list --foo", List.of()),
                 new Script("usage-command", "nosuchcmd", List.of()),
@@ -221,8 +224,18 @@ class VirshConformanceTest {
         cmds = quiet ? cmds.substring(3) : cmds;
         String[] args = quiet ? new String[] {"-q", "-c", "test:///default", cmds}
                 : new String[] {"-c", "test:///default", cmds};
-        Run virsh = virsh(args);
-        Run jvirt = jvirt(args);
+        // The edit script's editor turns 2 vCPUs into 3 (and changes nothing the second time).
+        Path editor = dir.resolve("editor.sh");
+        Files.writeString(editor, "#!/bin/sh\nsed -i \"s/>2<\\/vcpu>/>3<\\/vcpu>/\" \"$1\"\n");
+        editor.toFile().setExecutable(true);
+        Run virsh = virsh(args, editor.toString());
+        System.setProperty("jvirt.editor", editor.toString());
+        Run jvirt;
+        try {
+            jvirt = jvirt(args);
+        } finally {
+            System.clearProperty("jvirt.editor");
+        }
         String expected = normalize(virsh.both());
         for (Known k : s.known()) {
             Matcher m = Pattern.compile(k.virshRegex()).matcher(expected);
@@ -247,9 +260,12 @@ class VirshConformanceTest {
                 .replaceAll("<creationTime>\\d+</creationTime>", "<creationTime>T</creationTime>");
     }
 
-    static Run virsh(String[] args) throws Exception {
-        Process p = new ProcessBuilder(Stream.concat(Stream.of("virsh"), Stream.of(args)).toList())
-                .directory(dir.toFile()).start();
+    static Run virsh(String[] args, String editor) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(Stream.concat(Stream.of("virsh"), Stream.of(args)).toList())
+                .directory(dir.toFile());
+        pb.environment().put("EDITOR", editor);
+        pb.environment().remove("VISUAL");
+        Process p = pb.start();
         p.getOutputStream().close();
         byte[] out = p.getInputStream().readAllBytes();
         byte[] err = p.getErrorStream().readAllBytes();

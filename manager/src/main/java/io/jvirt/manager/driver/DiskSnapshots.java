@@ -11,6 +11,10 @@ interface DiskSnapshots {
 
     void delete(Dom d, Dom.Snap s) throws VirtException;
 
+    /** Refuses a revert before anything is touched (the domain may still be running). */
+    default void checkRevert(Dom d, Dom.Snap s) throws VirtException {
+    }
+
     DiskSnapshots NONE = new DiskSnapshots() {
         @Override public void create(Dom d, Dom.Snap s) { }
         @Override public void revert(Dom d, Dom.Snap s) { }

@@ -34,6 +34,8 @@ class Driver implements Connection {
     final Pools pools;
     final Snapshots snapshots;
     int nextId = 1;
+    /** Receives lifecycle events; called with the lock held, so it must not block. */
+    java.util.function.Consumer<io.jvirt.manager.DomainEvent> events = e -> { };
     String securityModel;
 
     Driver(String uri, DomainDefaults defaults, Runtime runtime, Persistence persistence, Volumes volumes) {
@@ -52,6 +54,10 @@ class Driver implements Connection {
 
     @Override
     public void close() {
+    }
+
+    void publish(String domain, String type, String detail) {
+        events.accept(new io.jvirt.manager.DomainEvent(System.currentTimeMillis(), domain, type, detail));
     }
 
     @Override
@@ -127,6 +133,7 @@ class Driver implements Connection {
                 domains.put(def.name(), d);
             }
             d.persistent = def;
+            publish(def.name(), "defined", "added");
             return d.info();
         }
     }
@@ -166,10 +173,12 @@ class Driver implements Connection {
         d.reason = reason;
         d.startedNanos = System.nanoTime();
         d.cpuNanos = 0;
+        publish(def.name(), "started", reason);
     }
 
     /** The VM stopped (destroyed, shut down, or its process exited); transient domains vanish. */
     void stopped(Dom d, String reason) {
+        publish(d.name(), "stopped", reason);
         d.state = DomainState.SHUTOFF;
         d.reason = reason;
         d.id = -1;
@@ -191,6 +200,7 @@ class Driver implements Connection {
                         + d.snapshots.size() + " snapshots");
             }
             persistence.deleteDomain(d.name());
+            publish(d.name(), "undefined", "removed");
             if (d.state.active()) {
                 d.persistent = null;
                 d.autostart = false;
@@ -226,6 +236,7 @@ class Driver implements Connection {
             if (!d.state.active()) {
                 throw VirtException.internal("domain '" + d.name() + "' not running");
             }
+            publish(d.name(), "shutdown", "host");
             if (runtime.powerdown(d.name())) {
                 stopped(d, "shutdown");
             }
@@ -275,6 +286,7 @@ class Driver implements Connection {
             }
             d.state = DomainState.PAUSED;
             d.reason = "user";
+            publish(d.name(), "suspended", "paused");
         }
     }
 
@@ -288,6 +300,7 @@ class Driver implements Connection {
             runtime.resume(d.name());
             d.state = DomainState.RUNNING;
             d.reason = "unpaused";
+            publish(d.name(), "resumed", "unpaused");
             d.startedNanos = System.nanoTime();
         }
     }

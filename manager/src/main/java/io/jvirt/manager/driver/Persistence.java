@@ -19,6 +19,10 @@ interface Persistence {
     /** Stores a pool definition; a null document deletes it. */
     void savePool(String name, String xml) throws VirtException;
 
+    /** Records whether a pool is started, so a daemon restart keeps it started. */
+    default void savePoolActive(String name, boolean active) throws VirtException {
+    }
+
     Persistence NONE = new Persistence() {
         @Override public void saveDomain(String name, String xml) { }
         @Override public void deleteDomain(String name) { }

@@ -103,13 +103,16 @@ final class Pools {
                 throw VirtException.invalidOperation("storage pool '" + name + "' is already active");
             }
             volumes.usage(p);
+            persistence.savePoolActive(name, true);
             p.active = true;
         }
     }
 
     void destroy(String name) throws VirtException {
         synchronized (lock) {
-            active(name).active = false;
+            Pool p = active(name);
+            persistence.savePoolActive(name, false);
+            p.active = false;
         }
     }
 

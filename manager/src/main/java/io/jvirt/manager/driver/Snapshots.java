@@ -65,6 +65,7 @@ final class Snapshots {
         synchronized (driver.lock) {
             Dom d = driver.find(domain);
             Dom.Snap s = get(d, name);
+            disks.checkRevert(d, s);
             if (d.state.active()) {
                 driver.runtime.kill(d.name());
                 driver.stopped(d, "from snapshot");

@@ -2,12 +2,38 @@ package io.jvirt.manager.xml;
 
 import io.jvirt.manager.DomainState;
 import io.jvirt.manager.SnapshotInfo;
+import io.jvirt.manager.VirtException;
 import java.util.List;
 
 /** Formats a snapshot as libvirt's formatsnapshot &lt;domainsnapshot&gt; document. */
 public final class SnapshotXml {
 
     private SnapshotXml() {
+    }
+
+    /** A stored snapshot document read back: the domain is re-parsed with the driver's defaults. */
+    public record Parsed(String name, String parent, long creationTime, DomainState state, String description,
+                         DomainXml domain) {
+    }
+
+    public static Parsed parse(String xml, DomainDefaults defaults) throws VirtException {
+        org.w3c.dom.Element root = XmlText.parse(xml, "domainsnapshot").getDocumentElement();
+        String name = XmlText.childText(root, "name");
+        org.w3c.dom.Element parent = XmlText.child(root, "parent");
+        String stateWord = XmlText.childText(root, "state");
+        DomainState state = switch (stateWord == null ? "" : stateWord) {
+            case "running" -> DomainState.RUNNING;
+            case "paused" -> DomainState.PAUSED;
+            default -> DomainState.SHUTOFF;
+        };
+        org.w3c.dom.Element dom = XmlText.child(root, "domain");
+        if (name == null || dom == null) {
+            throw VirtException.xml("snapshot document lacks <name> or <domain>");
+        }
+        String t = XmlText.childText(root, "creationTime");
+        return new Parsed(name, parent == null ? null : XmlText.childText(parent, "name"),
+                t == null ? 0 : Long.parseLong(t), state, XmlText.childText(root, "description"),
+                DomainXml.parse(XmlText.format(dom), "domainsnapshot", defaults));
     }
 
     public static String format(SnapshotInfo s, DomainXml domain) {

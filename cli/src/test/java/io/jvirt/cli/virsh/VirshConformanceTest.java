@@ -193,6 +193,8 @@ class VirshConformanceTest {
                 new Script("edit", """
                         edit test; dominfo test; dumpxml test --inactive; edit test; destroy test; start test; dominfo test
                         """, List.of()),
+                new Script("networks", "net-list; net-list --all; net-list --name; net-info default; net-dumpxml default;"
+                        + " net-info nosuch", List.of()),
                 new Script("usage-missing", "dominfo", List.of()),
                 new Script("usage-option", "list --foo", List.of()),
                 new Script("usage-command", "nosuchcmd", List.of()),

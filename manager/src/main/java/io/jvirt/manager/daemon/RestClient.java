@@ -302,6 +302,11 @@ public final class RestClient implements Connection {
     }
 
     @Override
+    public List<io.jvirt.manager.NetworkInfo> listNetworks() throws VirtException {
+        return ((List<?>) json("GET", "/v1/networks", null)).stream().map(m -> Codec.network((Map<?, ?>) m)).toList();
+    }
+
+    @Override
     public void close() {
     }
 }

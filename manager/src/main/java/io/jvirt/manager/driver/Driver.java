@@ -37,6 +37,7 @@ class Driver implements Connection {
     /** Receives lifecycle events; called with the lock held, so it must not block. */
     java.util.function.Consumer<io.jvirt.manager.DomainEvent> events = e -> { };
     String securityModel;
+    List<io.jvirt.manager.NetworkInfo> networks = List.of();
 
     Driver(String uri, DomainDefaults defaults, Runtime runtime, Persistence persistence, Volumes volumes) {
         this.uri = uri;
@@ -58,6 +59,11 @@ class Driver implements Connection {
 
     void publish(String domain, String type, String detail) {
         events.accept(new io.jvirt.manager.DomainEvent(System.currentTimeMillis(), domain, type, detail));
+    }
+
+    @Override
+    public List<io.jvirt.manager.NetworkInfo> listNetworks() {
+        return networks;
     }
 
     @Override

@@ -11,6 +11,10 @@ struct hvm_start_info {
 	u32 memmap_entries, reserved;
 };
 
+struct hvm_modlist_entry {
+	u64 paddr, size, cmdline_paddr, reserved;
+};
+
 struct hvm_memmap_entry {
 	u64 addr, size;
 	u32 type, reserved;
@@ -25,6 +29,13 @@ void pvh_to_boot_params(struct hvm_start_info *si, u8 *bp)
 	*(u32 *)(bp + BP_CMD_LINE_PTR) = (u32)si->cmdline_paddr;
 	*(u32 *)(bp + BP_EXT_CMD_LINE_PTR) = (u32)(si->cmdline_paddr >> 32);
 	*(u64 *)(bp + BP_ACPI_RSDP_ADDR) = si->rsdp_paddr;
+	if (si->nr_modules && si->modlist_paddr) { /* module 0 is the initrd (QEMU -initrd) */
+		struct hvm_modlist_entry *mod = (void *)si->modlist_paddr;
+		*(u32 *)(bp + BP_RAMDISK_IMAGE) = (u32)mod->paddr;
+		*(u32 *)(bp + BP_EXT_RAMDISK_IMAGE) = (u32)(mod->paddr >> 32);
+		*(u32 *)(bp + BP_RAMDISK_SIZE) = (u32)mod->size;
+		*(u32 *)(bp + BP_EXT_RAMDISK_SIZE) = (u32)(mod->size >> 32);
+	}
 	if (si->version < 1 || !si->memmap_paddr)
 		return;
 	struct hvm_memmap_entry *m = (void *)si->memmap_paddr;

@@ -61,6 +61,17 @@ const char *boot_cmdline(void)
 	return p ? (const char *)p : "";
 }
 
+const u8 *boot_initrd(u64 *size)
+{
+	u64 a = *(u32 *)(boot_params + BP_RAMDISK_IMAGE) |
+		((u64) * (u32 *)(boot_params + BP_EXT_RAMDISK_IMAGE) << 32);
+	*size = *(u32 *)(boot_params + BP_RAMDISK_SIZE) |
+		((u64) * (u32 *)(boot_params + BP_EXT_RAMDISK_SIZE) << 32);
+	if (!a)
+		*size = 0;
+	return *size ? (const u8 *)a : NULL;
+}
+
 void halt_forever(void)
 {
 	for (;;)

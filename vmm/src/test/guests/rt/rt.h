@@ -20,8 +20,12 @@ typedef unsigned long size_t;
 
 /* --- boot_params (Documentation/arch/x86/zero-page.rst) --- */
 #define BP_ACPI_RSDP_ADDR 0x070 /* u64 */
+#define BP_EXT_RAMDISK_IMAGE 0x0c0 /* u32, high half of ramdisk_image */
+#define BP_EXT_RAMDISK_SIZE 0x0c4 /* u32, high half of ramdisk_size */
 #define BP_EXT_CMD_LINE_PTR 0x0c8 /* u32, high half of cmd_line_ptr */
 #define BP_E820_ENTRIES 0x1e8 /* u8 */
+#define BP_RAMDISK_IMAGE 0x218 /* u32, setup header */
+#define BP_RAMDISK_SIZE 0x21c /* u32, setup header */
 #define BP_CMD_LINE_PTR 0x228 /* u32, setup header */
 #define BP_CMDLINE_SIZE 0x238 /* u32 */
 #define BP_E820_TABLE 0x2d0 /* 128 x struct boot_e820_entry */
@@ -138,6 +142,8 @@ int acpi_s5_type(struct acpi_header *dsdt);
 extern u8 *boot_params; /* set before guest_main runs */
 extern int booted_via_pvh;
 const char *boot_cmdline(void);
+/* The initrd (ramdisk_image/size); *size = 0 and NULL without one. */
+const u8 *boot_initrd(u64 *size);
 /* Each guest defines this; returning powers the machine off. */
 void guest_main(void);
 

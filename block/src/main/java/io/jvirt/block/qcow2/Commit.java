@@ -27,6 +27,7 @@ final class Commit {
         long off = next << f.cb;
         next += Math.max(1, (data.length + f.cs - 1) >> f.cb);
         f.writeFully(off, data, 0, data.length);
+        f.rc.endCluster = Math.max(f.rc.endCluster, next);
         return off;
     }
 
@@ -52,6 +53,7 @@ final class Commit {
     }
 
     private void doApply(long size, long[] l1, List<SnapshotInfo> snaps) throws IOException {
+        f.writer.resetCursor();
         byte[] st = SnapshotTable.serialize(snaps, size);
         long snapOff = snaps.isEmpty() ? 0 : place(st);
         Walk w = new Walk(f);

@@ -115,6 +115,11 @@ final class Snapshots {
             throw new BlockException(f.name + ": size " + newSize + " needs an L1 table larger than "
                     + Qcow2File.MAX_L1_BYTES + " bytes; use a larger cluster_size");
         }
+        if (f.h.version < 3 && !f.snapshots.isEmpty() && newSize != f.h.size) {
+            throw new BlockException(f.name + ": cannot resize a compat=0.10 image that has "
+                    + "snapshots (qemu cannot read the result); delete the snapshots or "
+                    + "'jvirt img amend -o compat=1.1' first");
+        }
         f.rw.writeLock().lock();
         try {
             Commit c = new Commit(f);

@@ -21,6 +21,11 @@ final class Writer {
         this.f = f;
     }
 
+    /** Forgets the compressed-data cursor (its cluster may have been freed). */
+    void resetCursor() {
+        compCursor = 0;
+    }
+
     interface Op {
         void run() throws IOException;
     }
@@ -95,7 +100,7 @@ final class Writer {
             return n;
         }
         if ((l1e & L2Entry.COPIED) == 0) {
-            long r = f.rc.get(off);
+            long r = f.rc.get(off >> f.cb);
             if (r == 1) {
                 setL1(l1i, off | L2Entry.COPIED);
                 return off;

@@ -35,7 +35,9 @@ final class CreateCmd {
         if (backing != null && !o.has("u")) {
             Path bp = resolve(file, backing);
             if (backingFmt == null) {
-                backingFmt = Open.format(bp.toString(), null);
+                throw new BlockException(file + ": backing file specified without backing format"
+                        + " (detected " + Open.format(bp.toString(), null) + "); add -F "
+                        + Open.format(bp.toString(), null));
             }
             try (BlockDevice b = Open.device(bp.toString(), backingFmt, true)) {
                 if (size < 0) {

@@ -66,6 +66,7 @@ public final class RunCommand {
             return 1;
         }
         Console console;
+        boolean consoleFileExisted = o.consoleFile().map(Files::exists).orElse(true);
         try {
             console = o.consoleFile().isPresent() ? Console.file(o.consoleFile().get()) : Console.streams(in, out);
         } catch (IOException e) {
@@ -74,7 +75,11 @@ public final class RunCommand {
             return 1;
         }
         boolean interactive = in == System.in && o.consoleFile().isEmpty() && Terminal.isTerminal(0);
-        return boot(accel, config, console, interactive, err);
+        int status = boot(accel, config, console, interactive, err);
+        if (status == 1 && !consoleFileExisted) {
+            deleteQuietly(o.consoleFile().get()); // bad input: leave no empty console file behind
+        }
+        return status;
     }
 
     private static int boot(Accelerator accel, MachineConfig config, Console console, boolean interactive,
@@ -108,7 +113,7 @@ public final class RunCommand {
         });
         Runtime.getRuntime().addShutdownHook(hook);
         if (terminal != null) {
-            err.print("jvirt: serial console on this terminal; Ctrl-] quits\r\n");
+            err.print("jvirt: serial console on this terminal; Ctrl-] quits, Ctrl-C goes to the guest\r\n");
             err.flush();
         }
         MachineExit exit;
@@ -142,6 +147,14 @@ public final class RunCommand {
             case MachineExit.Stopped s -> { }
         }
         return exit.status();
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // best effort: the file is empty
+        }
     }
 
     /** Checks files and sizes before any accelerator is opened, so bad input is reported first. */
@@ -183,8 +196,11 @@ public final class RunCommand {
         try {
             return KvmAccelerator.open();
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("cannot use the kvm accelerator: " + e.getMessage()
-                    + (e.getMessage() != null && e.getMessage().contains(";") ? "" : "; use --accel tcg"));
+            // The backend's message is one line with the fix; it may carry our "jvirt: " prefix.
+            String m = String.valueOf(e.getMessage());
+            m = m.startsWith("jvirt: ") ? m.substring(7) : m;
+            throw new IllegalArgumentException(m.contains(";") ? m : "cannot use the kvm accelerator: " + m
+                    + "; use --accel tcg");
         }
     }
 
@@ -206,12 +222,13 @@ public final class RunCommand {
     }
 
     /**
-     * Stdin in raw mode, so keys reach the guest at once and Ctrl-] quits without Enter; Ctrl-C
-     * still signals jvirt (the shutdown hook stops the VM). Null when raw mode cannot be set.
+     * Stdin in raw mode, so keys reach the guest at once and Ctrl-] quits without Enter. Ctrl-C
+     * goes to the guest (it interrupts the guest's foreground program, as on a real serial
+     * line); SIGTERM from elsewhere still stops jvirt. Null when raw mode cannot be set.
      */
     private static Terminal rawTerminal(PrintStream err) {
         try {
-            return Terminal.enterRaw(0, true);
+            return Terminal.enterRaw(0, false);
         } catch (SysException e) {
             err.println("jvirt: cannot put the terminal in raw mode (" + e.getMessage() + "); input is line-buffered");
             return null;

@@ -93,8 +93,10 @@ class RunCommandTest {
         try (RandomAccessFile f = new RandomAccessFile(big.toFile(), "rw")) {
             f.setLength(20L << 20);
         }
+        Path log = dir.resolve("console-of-a-vm-that-never-ran.log");
         Result r = jvirt("run", "--kernel", payload.toString(), "--initrd", big.toString(), "--memory", "16M",
-                "--accel", "tcg");
+                "--accel", "tcg", "--console", "file:" + log);
+        assertTrue(Files.notExists(log), "no console file left behind after bad input");
         assertEquals(1, r.status(), r.toString());
         assertTrue(r.err().startsWith("jvirt: initrd " + big + " (20 MiB) does not fit: only "), r.err());
         assertTrue(r.err().endsWith("; raise --memory or use a smaller initrd\n"), r.err());

@@ -94,6 +94,55 @@ class RunKvmEndToEndTest {
         assertEquals(0, p.exitValue());
     }
 
+    /**
+     * On a terminal (a pty from script(1)) stdin goes raw: Ctrl-C reaches the guest instead of
+     * killing jvirt, Ctrl-] quits without Enter, and the terminal is restored afterwards
+     * (canonical mode and echo back on).
+     */
+    @Test
+    void rawTerminalCtrlRightBracketQuitsAndTheTerminalIsRestored() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "needs script(1) from util-linux for a pty");
+        Path halt = Payloads.build(dir, "halt3", Payloads.HALT_FOREVER);
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String jvirt = javaBin + " --enable-native-access=ALL-UNNAMED -cp " + System.getProperty("java.class.path")
+                + " io.jvirt.cli.Main run --kernel " + halt + " --accel kvm --memory 32M";
+        String inner = jvirt + "; echo status=$?; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo";
+        Process p = new ProcessBuilder("/usr/bin/script", "-qec", inner, "/dev/null")
+                .redirectErrorStream(true).start();
+        java.io.InputStream in = p.getInputStream();
+        StringBuilder seen = new StringBuilder();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!seen.toString().contains("u") && System.nanoTime() < deadline) {
+            int c = in.read();
+            if (c < 0) {
+                break;
+            }
+            seen.append((char) c);
+        }
+        p.getOutputStream().write(0x03); // Ctrl-C goes to the guest, not to jvirt
+        p.getOutputStream().flush();
+        Thread.sleep(500);
+        org.junit.jupiter.api.Assertions.assertTrue(p.isAlive(), "Ctrl-C did not stop jvirt");
+        p.getOutputStream().write(0x1d); // no newline: only a raw terminal delivers it at once
+        p.getOutputStream().flush();
+        org.junit.jupiter.api.Assertions.assertTrue(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS),
+                "jvirt quit on Ctrl-] without Enter; saw: " + seen);
+        String rest = new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("\r", "");
+        org.junit.jupiter.api.Assertions.assertTrue(rest.contains("status=0\n"), rest);
+        org.junit.jupiter.api.Assertions.assertTrue(rest.contains("\nicanon\n") && rest.contains("\necho\n"),
+                "terminal restored to canonical mode with echo: " + rest);
+    }
+
+    @Test
+    void twoVcpusRebootAndPowerOff() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = RunCommand.run(args("--cpus", "2"), null, new PrintStream(out, true), new PrintStream(err, true));
+        assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
+        assertEquals("guest says: hello from boot_params\nguest says: hello from boot_params\n",
+                out.toString(StandardCharsets.US_ASCII));
+    }
+
     @Test
     void noRebootExitsTwoAtTheFirstReset() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

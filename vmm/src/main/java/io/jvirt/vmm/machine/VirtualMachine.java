@@ -41,6 +41,7 @@ final class VirtualMachine implements Machine {
     private final Serial16550 serial;
     private final I8042 i8042;
     private final AcpiPm acpiPm;
+    private final CmosRtc rtc;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -65,7 +66,8 @@ final class VirtualMachine implements Machine {
         serial.registerCom1(pio);
         i8042.register(pio);
         long low = memory.regions().getFirst().size();
-        new CmosRtc(low, memory.ramSize() - low).register(pio);
+        this.rtc = new CmosRtc(low, memory.ramSize() - low, vm.irqLine(CmosRtc.GSI));
+        rtc.register(pio);
         new DebugPort().register(pio);
         this.acpiPm = new AcpiPm(this, vm.irqLine(AcpiPm.SCI_GSI));
         acpiPm.register(pio);
@@ -314,7 +316,7 @@ final class VirtualMachine implements Machine {
 
     @Override
     public void reset() {
-        requestReset("guest or host reset");
+        requestReset("i8042 or ACPI reset request");
     }
 
     @Override
@@ -364,6 +366,7 @@ final class VirtualMachine implements Machine {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        rtc.close();
         vm.close();
         memory.backing().close();
     }

@@ -239,6 +239,32 @@ class LinuxBootTest {
                         () -> LinuxBoot.load(m, new BootConfig(kernel, Optional.empty(), cmdline, 0))).getMessage());
     }
 
+    @Test
+    void corruptHeadersFailWithBootExceptionOnly() throws Exception {
+        Path elf = TestKernels.gccElf(dir, "fuzz", PAYLOAD, 0x200000, 0x200000);
+        byte[] good = Files.readAllBytes(elf);
+        byte[] bz = Arrays.copyOf(Files.readAllBytes(TestKernels.debianBzImage()), 1 << 20);
+        GuestMemory m = ram(64 * MIB);
+        Random r = new Random(2026);
+        Path bad = dir.resolve("bad");
+        for (int i = 0; i < 400; i++) {
+            byte[] b = (i % 2 == 0 ? good : bz).clone();
+            int base = i % 2 == 0 ? 0 : 0x1f1;
+            for (int j = 0; j < 1 + r.nextInt(6); j++) {
+                b[base + r.nextInt(i % 2 == 0 ? Math.min(b.length, 0x100) : 0x80)] = (byte) r.nextInt();
+            }
+            if (i % 7 == 0) {
+                b = Arrays.copyOf(b, r.nextInt(b.length));
+            }
+            Files.write(bad, b);
+            try {
+                LinuxBoot.load(m, new BootConfig(bad, Optional.empty(), "", 0));
+            } catch (BootException e) {
+                assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
+            }
+        }
+    }
+
     private static List<E820.Entry> e820(GuestMemory m) {
         int n = m.readByte(BP + 0x1e8);
         E820.Entry[] entries = new E820.Entry[n];

@@ -18,7 +18,7 @@ class CmosRtcTest {
     private final IoBus pio = IoBus.create("pio");
 
     CmosRtcTest() {
-        new CmosRtc(clock, 3L << 30, 2L << 30).register(pio);
+        new CmosRtc(clock, 3L << 30, 2L << 30, high -> { }).register(pio);
     }
 
     private int reg(int r) {
@@ -112,6 +112,74 @@ class CmosRtcTest {
                 set(0x0b, v);
                 reg(r);
             }
+        }
+    }
+
+    @Test
+    void updateAndPeriodicInterruptsRaiseIrq8UntilRegisterCIsRead() throws Exception {
+        RecordingIrq irq = new RecordingIrq();
+        IoBus bus = IoBus.create("pio");
+        try (CmosRtc rtc = new CmosRtc(Clock.systemUTC(), 64L << 20, 0, irq)) {
+            rtc.register(bus);
+            bus.write(0x70, 1, 0x0b);
+            bus.write(0x71, 1, 0x02 | 0x10); // UIE
+            long deadline = System.nanoTime() + 3_000_000_000L;
+            while (!irq.level && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(irq.level, "update-ended interrupt within a second");
+            bus.write(0x70, 1, 0x0c);
+            int c = (int) bus.read(0x71, 1);
+            assertEquals(0x90, c & 0xf0, "IRQF and UF");
+            assertFalse(irq.level, "reading C releases IRQ 8");
+
+            bus.write(0x70, 1, 0x0a);
+            bus.write(0x71, 1, 0x2f); // rate 15: 2 Hz
+            bus.write(0x70, 1, 0x0b);
+            bus.write(0x71, 1, 0x02 | 0x40); // PIE only
+            deadline = System.nanoTime() + 3_000_000_000L;
+            int edges = 0;
+            while (edges < 2 && System.nanoTime() < deadline) {
+                if (irq.level) {
+                    edges++;
+                    bus.write(0x70, 1, 0x0c);
+                    assertEquals(0xc0, (int) bus.read(0x71, 1) & 0xc0, "IRQF and PF");
+                }
+                Thread.sleep(5);
+            }
+            assertEquals(2, edges, "two periodic interrupts at 2 Hz within 3 s");
+
+            bus.write(0x70, 1, 0x0b);
+            bus.write(0x71, 1, 0x82 | 0x40); // SET stops updates and interrupts
+            bus.write(0x70, 1, 0x0c);
+            bus.read(0x71, 1);
+            Thread.sleep(700);
+            assertFalse(irq.level);
+        }
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            assertFalse(t.getName().equals("rtc-timer") && t.isAlive(), "timer thread ended");
+        }
+    }
+
+    @Test
+    void alarmFiresWhenTimeMatchesWithDontCareFields() throws Exception {
+        RecordingIrq irq = new RecordingIrq();
+        IoBus bus = IoBus.create("pio");
+        try (CmosRtc rtc = new CmosRtc(Clock.systemUTC(), 64L << 20, 0, irq)) {
+            rtc.register(bus);
+            for (int reg : new int[] {0x01, 0x03, 0x05}) {
+                bus.write(0x70, 1, reg);
+                bus.write(0x71, 1, 0xff); // don't care: every second matches
+            }
+            bus.write(0x70, 1, 0x0b);
+            bus.write(0x71, 1, 0x02 | 0x20); // AIE
+            long deadline = System.nanoTime() + 3_000_000_000L;
+            while (!irq.level && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(irq.level);
+            bus.write(0x70, 1, 0x0c);
+            assertEquals(0xa0, (int) bus.read(0x71, 1) & 0xe0, "IRQF and AF");
         }
     }
 

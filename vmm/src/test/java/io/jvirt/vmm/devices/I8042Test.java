@@ -63,6 +63,36 @@ class I8042Test {
     }
 
     @Test
+    void hostileAccessesNeverThrowAndOnlyResetCommandsReset() {
+        java.util.Random r = new java.util.Random(8042);
+        int expectedResets = 0;
+        int pending = 0;
+        for (int i = 0; i < 20_000; i++) {
+            int port = r.nextBoolean() ? 0x60 : 0x64;
+            int size = 1 << r.nextInt(3);
+            if (r.nextBoolean()) {
+                pio.read(port, size);
+                continue;
+            }
+            int v = r.nextInt(256);
+            pio.write(port, size, v | (long) r.nextInt() << 8);
+            if (port == 0x64) {
+                pending = v == 0xd1 || v == 0x60 || v == 0xd2 || v == 0xd3 || v == 0xd4 ? v : 0;
+                if (v >= 0xf0 && (v & 1) == 0) {
+                    expectedResets++;
+                }
+            } else {
+                if (pending == 0xd1 && (v & 1) == 0) {
+                    expectedResets++;
+                }
+                pending = 0;
+            }
+        }
+        assertEquals(expectedResets, resets.get());
+        assertEquals(0, powerOffs.get());
+    }
+
+    @Test
     void writingTheOutputPortWithResetLowResets() {
         pio.write(0x64, 1, 0xd1);
         pio.write(0x60, 1, 0x03); // reset line high (inactive)

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * console is its stdin/stdout: collects the output, waits for marker lines, types input, and
  * is always killed on {@link #close()}.
  */
-public final class GuestProcess implements AutoCloseable {
+public final class GuestProcess implements RunningGuest {
 
     private final Process process;
     private final StringBuilder output = new StringBuilder();
@@ -40,7 +40,7 @@ public final class GuestProcess implements AutoCloseable {
             int n;
             while ((n = in.read(buf)) > 0) {
                 synchronized (output) {
-                    output.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+                    output.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1).replace("\r", ""));
                     output.notifyAll();
                 }
             }
@@ -53,10 +53,11 @@ public final class GuestProcess implements AutoCloseable {
         }
     }
 
-    /** All output so far, with carriage returns dropped. */
+    /** All output so far; carriage returns are dropped as they arrive. */
+    @Override
     public String output() {
         synchronized (output) {
-            return output.toString().replace("\r", "");
+            return output.toString();
         }
     }
 
@@ -64,6 +65,7 @@ public final class GuestProcess implements AutoCloseable {
      * Waits until {@code marker} appears in the output; false on timeout or if the process
      * ended (and its output drained) without printing it.
      */
+    @Override
     public boolean await(String marker, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (output) {
@@ -79,6 +81,7 @@ public final class GuestProcess implements AutoCloseable {
     }
 
     /** Types {@code text} on the guest's console. */
+    @Override
     public void send(String text) throws IOException {
         OutputStream in = process.getOutputStream();
         in.write(text.getBytes(StandardCharsets.US_ASCII));
@@ -86,6 +89,7 @@ public final class GuestProcess implements AutoCloseable {
     }
 
     /** Waits for the process to end; returns its exit status, or -1 (after killing it) on timeout. */
+    @Override
     public int exit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -96,6 +100,7 @@ public final class GuestProcess implements AutoCloseable {
     }
 
     /** A description for assertion messages: the command and the output so far. */
+    @Override
     public String describe() {
         return String.join(" ", command) + "\n--- output ---\n" + output();
     }

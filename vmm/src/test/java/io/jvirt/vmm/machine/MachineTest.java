@@ -254,7 +254,7 @@ class MachineTest {
     private static void assertNoMachineThreads() {
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             String n = t.getName();
-            assertTrue(!(n.startsWith("vcpu-") || n.equals("machine-control") || n.equals("console-input"))
+            assertTrue(!(n.startsWith("vcpu-") || n.equals("machine-control") || n.equals("console-input") || n.equals("rtc-timer"))
                     || !t.isAlive(), "stray thread " + n);
         }
     }

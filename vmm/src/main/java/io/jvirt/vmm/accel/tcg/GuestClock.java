@@ -7,14 +7,14 @@ package io.jvirt.vmm.accel.tcg;
  * channel 2 and the LAPIC timer against the PIT tick) and time passes at wall-clock speed
  * however slowly instructions execute.
  *
- * <p>Convention shared with the CPU core (tcg-cpu): guest TSC = {@code System.nanoTime()}
- * scaled by {@link #TSC_HZ}, plus the CPU's own offset when the guest writes IA32_TSC. The
- * LAPIC reads the TSC only through a supplier, so an offset stays the CPU's business.
+ * <p>The guest TSC itself is the CPU core's ({@code CpuCore.tsc()}, 1 GHz from nanoTime since
+ * the core's epoch); the LAPIC reads it through a supplier and converts TSC-deadline deltas with
+ * {@link #TSC_HZ}, which is the core's constant.
  */
 public final class GuestClock {
 
-    /** Guest TSC frequency: 1 GHz, one tick per host nanosecond (KVM's default APIC bus rate too). */
-    public static final long TSC_HZ = 1_000_000_000L;
+    /** Guest TSC frequency: the core's (1 GHz, one tick per host nanosecond). */
+    static final long TSC_HZ = io.jvirt.vmm.accel.tcg.cpu.CpuCore.TSC_HZ;
 
     /** LAPIC timer input ("bus clock") before the divide configuration: 1 GHz, as KVM's APIC_BUS_CYCLE_NS = 1. */
     static final long APIC_BUS_HZ = 1_000_000_000L;
@@ -30,10 +30,6 @@ public final class GuestClock {
         return System.nanoTime();
     }
 
-    /** The guest TSC with no offset: {@code nanoTime()} at {@link #TSC_HZ}. */
-    public static long tsc() {
-        return System.nanoTime();
-    }
 
     /** Nanoseconds for {@code ticks} of a clock at {@code hz}, saturating instead of overflowing. */
     static long ticksToNanos(long ticks, long hz) {

@@ -22,6 +22,10 @@ final class Pic {
 
     private final PicChip masterChip = new PicChip(true);
     private final PicChip slaveChip = new PicChip(false);
+
+    Pic() {
+        reset();
+    }
     private volatile boolean output;
     private volatile Runnable listener = () -> { };
 
@@ -96,10 +100,19 @@ final class Pic {
         return 0x80 | irq;
     }
 
+    /**
+     * Machine reset: the state PC firmware leaves (SeaBIOS pic_setup: vector bases 0x08 and
+     * 0x70, every IRQ masked but the cascade), since direct kernel boot has no firmware and a
+     * power-on 8259 would answer vector 0 + IRQ for the first timer tick.
+     */
     void reset() {
         synchronized (this) {
             masterChip.reset();
             slaveChip.reset();
+            masterChip.irqBase = 0x08;
+            slaveChip.irqBase = 0x70;
+            masterChip.imr = 0xff & ~(1 << CASCADE_IRQ);
+            slaveChip.imr = 0xff;
             update();
         }
         listener.run();

@@ -6,9 +6,7 @@ import io.jvirt.vmm.accel.tcg.cpu.CpuCore;
 import io.jvirt.vmm.accel.tcg.cpu.InterruptSource;
 import io.jvirt.vmm.devices.IoBus;
 import io.jvirt.vmm.memory.GuestMemory;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
+import java.util.function.LongSupplier;
 
 /**
  * The software CPU backend ({@code tcg}): x86-64 in Java ({@link CpuCore}), with the interrupt
@@ -38,7 +36,7 @@ public final class TcgAccelerator implements Accelerator {
     }
 
     public static TcgAccelerator create() {
-        return new TcgAccelerator(TcgAccelerator::defaultCore);
+        return new TcgAccelerator(CpuCore::create);
     }
 
     /** For tests in this package: a VM over scripted cores. */
@@ -64,22 +62,12 @@ public final class TcgAccelerator implements Accelerator {
         return new TcgVm(memory, pio, mmio, vcpus, cores);
     }
 
-    /** Binds {@code CpuCore.create(...)} (the tcg-cpu branch's factory) without a compile-time dependency. */
-    private static CpuCore defaultCore(int apicId, GuestMemory memory, IoBus pio, IoBus mmio, InterruptSource apic) {
-        MethodHandle h;
-        try {
-            h = MethodHandles.publicLookup().findStatic(CpuCore.class, "create", MethodType.methodType(CpuCore.class,
-                    int.class, GuestMemory.class, IoBus.class, IoBus.class, InterruptSource.class));
-        } catch (ReflectiveOperationException e) {
-            throw new UnsupportedOperationException("tcg: the software CPU core is not in this build "
-                    + "(CpuCore.create is missing); use --accel kvm", e);
-        }
-        try {
-            return (CpuCore) h.invoke(apicId, memory, pio, mmio, apic);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+    /**
+     * The guest TSC as the CPU core counts it ({@link CpuCore#tsc()}: nanoTime since the core's
+     * epoch at {@link CpuCore#TSC_HZ}), so a TSC-deadline the guest computes from RDTSC means
+     * the same instant to the LAPIC.
+     */
+    static LongSupplier tscSource() {
+        return CpuCore::tsc;
     }
 }

@@ -41,10 +41,11 @@ final class TcgVm implements AccelVm {
             lines[gsi] = line(gsi);
         }
         pit = new Pit(timers, lines[0]);
+        java.util.function.LongSupplier tsc = TcgAccelerator.tscSource();
         try {
             for (int i = 0; i < count; i++) {
                 Doorbell bell = new Doorbell();
-                LocalApic apic = new LocalApic(i, bus, pic, timers, GuestClock::tsc, bell);
+                LocalApic apic = new LocalApic(i, bus, pic, timers, tsc, bell);
                 bus.attach(apic);
                 CpuCore cpu = cores.create(i, memory, pio, mmio, apic);
                 bell.onUrgent(cpu::requestStop);

@@ -5,6 +5,7 @@ import io.jvirt.vmm.devices.IoBus;
 import io.jvirt.vmm.devices.IrqLine;
 import io.jvirt.vmm.devices.PowerControl;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 
 /**
  * The ACPI fixed-hardware power-management block (ACPI 6.5 §4.8): the PM1a event block
@@ -57,8 +58,6 @@ public final class AcpiPm {
     static final int SLPBTN_STS = 1 << 9;
     static final int RTC_STS = 1 << 10;
     static final int WAK_STS = 1 << 15;
-    /** Status bits this device can ever set; the rest read as zero. */
-    static final int STS_IMPLEMENTED = PWRBTN_STS | WAK_STS;
     /** Enable bits the guest may set (TMR_EN, GBL_EN, PWRBTN_EN, SLPBTN_EN, RTC_EN). */
     static final int EN_WRITABLE = TMR_STS | GBL_STS | PWRBTN_STS | SLPBTN_STS | RTC_STS;
     // PM1_CNT bits, ACPI 6.5 Table 4.18.
@@ -73,15 +72,25 @@ public final class AcpiPm {
 
     private final PowerControl power;
     private final IrqLine sci;
-    private final long timerEpoch = System.nanoTime();
+    private final LongSupplier nanoClock;
+    private final long timerEpoch;
     private int status;
     private int enable;
     private int control;
     private boolean sciLevel;
+    /** Carries out of timer bit 31 already reflected in TMR_STS. */
+    private long timerCarries;
 
     public AcpiPm(PowerControl power, IrqLine sci) {
+        this(power, sci, System::nanoTime);
+    }
+
+    /** With the PM timer driven by {@code nanoClock} (a monotonic nanosecond clock) instead of System.nanoTime. */
+    AcpiPm(PowerControl power, IrqLine sci, LongSupplier nanoClock) {
         this.power = Objects.requireNonNull(power, "power");
         this.sci = Objects.requireNonNull(sci, "sci");
+        this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+        this.timerEpoch = nanoClock.getAsLong();
         reset();
     }
 
@@ -104,14 +113,31 @@ public final class AcpiPm {
         status = 0;
         enable = 0;
         control = SCI_EN;
+        timerCarries = ticks() >>> 31;
         updateSci();
     }
 
     /** The PM timer now: 3.579545 MHz ticks since this device was made, modulo 2^32. */
     long timer() {
-        long ns = System.nanoTime() - timerEpoch;
-        long ticks = (ns / 1_000_000_000L) * PM_TIMER_HZ + (ns % 1_000_000_000L) * PM_TIMER_HZ / 1_000_000_000L;
-        return ticks & 0xffff_ffffL;
+        return ticks() & 0xffff_ffffL;
+    }
+
+    private long ticks() {
+        long ns = nanoClock.getAsLong() - timerEpoch;
+        return (ns / 1_000_000_000L) * PM_TIMER_HZ + (ns % 1_000_000_000L) * PM_TIMER_HZ / 1_000_000_000L;
+    }
+
+    /**
+     * TMR_STS is set whenever bit 31 of the timer changes (ACPI 6.5 §4.8.3.3); evaluated when
+     * the guest looks at PM1_STS. The timer-overflow SCI (TMR_EN) is not generated: no OS we
+     * run enables it, and it would need a host timer.
+     */
+    private void updateTimerStatus() {
+        long carries = ticks() >>> 31;
+        if (carries != timerCarries) {
+            timerCarries = carries;
+            status |= TMR_STS;
+        }
     }
 
     private void updateSci() {
@@ -123,6 +149,9 @@ public final class AcpiPm {
     }
 
     private synchronized long read(long offset, int size) {
+        if (offset < 2) {
+            updateTimerStatus();
+        }
         long timer = offset + size > PM_TMR_BLK - PM_BASE && offset < PM_TMR_BLK - PM_BASE + PM_TMR_LEN ? timer() : 0;
         long value = 0;
         for (int i = 0; i < size; i++) {

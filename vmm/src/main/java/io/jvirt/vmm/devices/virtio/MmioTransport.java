@@ -22,7 +22,7 @@ final class MmioTransport implements VirtioMmio {
     static final int QUEUE_NUM_MAX = 0x034;
     static final int QUEUE_NUM = 0x038;
     static final int QUEUE_READY = 0x044;
-    static final int QUEUE_NOTIFY = 0x050;
+    static final int QUEUE_NOTIFY = QUEUE_NOTIFY_OFFSET;
     static final int INTERRUPT_STATUS = 0x060;
     static final int INTERRUPT_ACK = 0x064;
     static final int STATUS = 0x070;
@@ -238,8 +238,14 @@ final class MmioTransport implements VirtioMmio {
         }
     }
 
-    private void notifyQueue(int index) {
-        if (index >= queues.length || (status & Virtio.DRIVER_OK) == 0 || (status & Virtio.DEVICE_NEEDS_RESET) != 0) {
+    @Override
+    public synchronized void reset() {
+        writeStatus(0);
+    }
+
+    @Override
+    public synchronized void notifyQueue(int index) {
+        if (index < 0 || index >= queues.length || (status & Virtio.DRIVER_OK) == 0 || (status & Virtio.DEVICE_NEEDS_RESET) != 0) {
             return;
         }
         SplitQueue q = queues[index].live;

@@ -21,9 +21,25 @@ public interface VirtioMmio extends BusDevice {
     /** Size of the register window: registers to 0xff, device configuration from 0x100 (§4.2.2). */
     long WINDOW_SIZE = 0x200;
 
+    /**
+     * Offset of QueueNotify (§4.2.2): the driver writes a queue index here. A machine that
+     * routes these writes to an ioeventfd (KVM_IOEVENTFD at base + this offset, 4 bytes,
+     * datamatch = queue index) calls {@link #notifyQueue(int)} from its I/O thread instead.
+     */
+    int QUEUE_NOTIFY_OFFSET = 0x050;
+
     static VirtioMmio create(VirtioDevice device, GuestMemory memory, IrqLine irq) {
         return new MmioTransport(device, memory, irq);
     }
+
+    /**
+     * The driver notified queue {@code index} (the effect of writing it to QueueNotify): the
+     * device takes the queue's requests now, on the calling thread. Ignored unless DRIVER_OK.
+     */
+    void notifyQueue(int index);
+
+    /** Machine reset: the device returns to its reset state as if the driver wrote 0 to Status. */
+    void reset();
 
     /** The device's configuration changed: bump ConfigGeneration and interrupt the driver (§4.2.2). */
     void configChanged();

@@ -17,7 +17,7 @@ final class ApicFixture implements AutoCloseable {
         bus.onEoi(ioapic::endOfInterrupt);
         for (int i = 0; i < cpus; i++) {
             Doorbell bell = new Doorbell();
-            LocalApic a = new LocalApic(i, bus, pic, timers, GuestClock::tsc, bell);
+            LocalApic a = new LocalApic(i, bus, pic, timers, io.jvirt.vmm.accel.tcg.cpu.CpuCore::tsc, bell);
             bus.attach(a);
             apics.add(a);
             bells.add(bell);

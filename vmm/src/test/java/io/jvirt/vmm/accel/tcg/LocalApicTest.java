@@ -176,8 +176,12 @@ class LocalApicTest {
         try (ApicFixture f = new ApicFixture(1)) {
             f.apic(0).reset(true, true); // virtual wire, as TcgVcpu.reset does for the BSP
             f.pic.setIrq(1, true);
+            assertFalse(f.apic(0).hasInterrupt(), "the PIC resets with every IRQ masked");
+            var pio = io.jvirt.vmm.devices.IoBus.create("pio");
+            f.pic.register(pio);
+            pio.write(0x21, 1, 0);
             assertTrue(f.apic(0).hasInterrupt());
-            assertEquals(0x01, f.apic(0).acknowledge(), "vector base 0 before ICW2");
+            assertEquals(0x09, f.apic(0).acknowledge(), "vector base 0x08 as firmware leaves it");
             f.write(0, 0x350, ApicRegisters.LVT_MASKED | 0x700); // mask LINT0
             f.pic.setIrq(3, true);
             assertFalse(f.apic(0).hasInterrupt());

@@ -107,6 +107,34 @@ class AcpiPmTest {
     }
 
     @Test
+    void timerFollowsTheClockExactlyAndSetsTmrStsOnBit31Changes() {
+        long[] now = {123_456_789L};
+        IoBus bus = IoBus.create("pio2");
+        new AcpiPm(new PowerControl() {
+            @Override
+            public void powerOff() {
+            }
+
+            @Override
+            public void reset() {
+            }
+        }, high -> { }, () -> now[0]).register(bus);
+        assertEquals(0, bus.read(AcpiPm.PM_TMR_BLK, 4));
+        now[0] += 1_000_000_000L; // one second
+        assertEquals(AcpiPm.PM_TIMER_HZ, bus.read(AcpiPm.PM_TMR_BLK, 4));
+        assertEquals(AcpiPm.PM_TIMER_HZ & 0xff, bus.read(AcpiPm.PM_TMR_BLK, 1), "byte access");
+        assertEquals(0, bus.read(AcpiPm.PM1A_EVT_BLK, 2) & AcpiPm.TMR_STS);
+        now[0] += 600_000_000_000L; // 600 s: 2147727000 ticks, past 2^31
+        assertEquals(AcpiPm.TMR_STS, bus.read(AcpiPm.PM1A_EVT_BLK, 2) & AcpiPm.TMR_STS);
+        bus.write(AcpiPm.PM1A_EVT_BLK, 2, AcpiPm.TMR_STS);
+        assertEquals(0, bus.read(AcpiPm.PM1A_EVT_BLK, 2) & AcpiPm.TMR_STS, "write-1-to-clear");
+        now[0] += 600_000_000_000L; // past 2^32: the counter wraps
+        long ticks = (1_201L * AcpiPm.PM_TIMER_HZ) & 0xffff_ffffL;
+        assertEquals(ticks, bus.read(AcpiPm.PM_TMR_BLK, 4));
+        assertEquals(AcpiPm.TMR_STS, bus.read(AcpiPm.PM1A_EVT_BLK, 2) & AcpiPm.TMR_STS);
+    }
+
+    @Test
     void pmTimerCountsAt3579545Hz() throws InterruptedException {
         long t0 = pio.read(AcpiPm.PM_TMR_BLK, 4);
         long n0 = System.nanoTime();

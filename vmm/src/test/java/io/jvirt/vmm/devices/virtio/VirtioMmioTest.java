@@ -92,6 +92,23 @@ class VirtioMmioTest {
     }
 
     @Test
+    void notificationFromAnIoThreadAndMachineReset() throws InterruptedException {
+        ready(VERSION_1);
+        drv.descriptor(DESC, 0, BUF, 8, Virtio.VIRTQ_DESC_F_WRITE, 0);
+        drv.offer(0);
+        Thread io = Thread.ofPlatform().start(() -> dev.notifyQueue(0)); // as an ioeventfd thread would
+        io.join();
+        assertArrayEquals(new int[] {0, 8}, drv.usedElem(0));
+        assertTrue(irq);
+        dev.notifyQueue(-1);
+        dev.notifyQueue(7);
+        dev.reset();
+        assertEquals(0, dev.status());
+        assertFalse(irq);
+        assertEquals(0, drv.read(MmioTransport.QUEUE_READY));
+    }
+
+    @Test
     void indirectChains() {
         ready(VERSION_1 | INDIRECT);
         long table = 0x30000;
@@ -195,6 +212,62 @@ class VirtioMmioTest {
         drv.offer(0);
         drv.kick();
         assertTrue(irq, "used idx 2 crosses used_event 1");
+    }
+
+    @Test
+    void configSpaceReachesTheDeviceWithinItsSizeOnly() {
+        long[] config = {0x1122334455667788L};
+        VirtioMmio cfgDev = VirtioMmio.create(new VirtioDevice() {
+            @Override
+            public int deviceId() {
+                return 0x7f;
+            }
+
+            @Override
+            public long features() {
+                return 1L << 5;
+            }
+
+            @Override
+            public int queueCount() {
+                return 1;
+            }
+
+            @Override
+            public int queueMaxSize() {
+                return 8;
+            }
+
+            @Override
+            public int configSize() {
+                return 8;
+            }
+
+            @Override
+            public long readConfig(int offset, int size) {
+                long v = config[0] >>> (8 * offset);
+                return size == 8 ? v : v & ((1L << (8 * size)) - 1);
+            }
+
+            @Override
+            public void writeConfig(int offset, int size, long value) {
+                config[0] = value << (8 * offset);
+            }
+
+            @Override
+            public void process(int index, VirtioQueue queue) {
+            }
+        }, mem, high -> { });
+        assertEquals(0x55667788L, cfgDev.read(0x100, 4));
+        assertEquals(0x44L, cfgDev.read(0x104, 1));
+        assertEquals(0, cfgDev.read(0x106, 4), "past the end of config space");
+        cfgDev.write(0x100, 2, 0xabcd);
+        assertEquals(0xabcdL, config[0]);
+        cfgDev.write(0x107, 2, 0xffff); // straddles the end: ignored
+        assertEquals(0xabcdL, config[0]);
+        TestDriver d = new TestDriver(cfgDev, mem);
+        assertEquals((1L << 5) | VERSION_1 | INDIRECT | EVENT_IDX, d.deviceFeatures());
+        assertTrue(d.negotiate(VERSION_1 | (1L << 5)));
     }
 
     @Test

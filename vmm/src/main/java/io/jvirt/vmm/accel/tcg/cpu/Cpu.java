@@ -73,6 +73,9 @@ final class Cpu implements CpuCore {
     boolean endBlock;
     boolean tripleFault;
     private long retired;
+    /** Blocks left before the next interrupt poll (the APIC's checks take a lock). */
+    private int pollCountdown;
+    private static final int POLL_INTERVAL = 8;
 
     private final Block[] cache = new Block[CACHE_SIZE];
 
@@ -379,6 +382,7 @@ final class Cpu implements CpuCore {
     public Stop run(long budget) {
         long end = retired + budget;
         stopRequested = false;
+        pollCountdown = 0;
         while (true) {
             if (tripleFault) {
                 return Stop.TRIPLE_FAULT;
@@ -387,7 +391,8 @@ final class Cpu implements CpuCore {
                 return Stop.HALTED;
             }
             try {
-                if (!shadow) {
+                if (!shadow && --pollCountdown <= 0) {
+                    pollCountdown = POLL_INTERVAL;
                     if (!nmiBlocked && apic.takeNmi()) {
                         halted = false;
                         Protection.deliver(this, CpuFault.NMI, false, 0, Protection.EXTERNAL);
@@ -410,6 +415,7 @@ final class Cpu implements CpuCore {
             } catch (CpuFault f) {
                 rip = curRip;
                 Protection.fault(this, f);
+                pollCountdown = 0;
             } catch (RuntimeException | StackOverflowError e) {
                 LOG.log(Level.ERROR, String.format("cpu %d: internal error at rip 0x%x, delivering #UD", apicId, curRip), e);
                 rip = curRip;
@@ -440,14 +446,72 @@ final class Cpu implements CpuCore {
             Exec.exec(this, in);
             retired++;
             if (codeChanged | endBlock) {
+                if (endBlock) {
+                    pollCountdown = 0;
+                }
                 break;
             }
         }
     }
 
+    /** Second level: blocks by linear address, valid for a TLB epoch and CPL (skips the TLB and the physical cache). */
+    private static final int LIN_CACHE = 1 << 12;
+    private final Block[] linBlock = new Block[LIN_CACHE];
+    private final long[] linTag = new long[LIN_CACHE];
+    private final int[] linEpoch = new int[LIN_CACHE];
+    private final int[] linCpl = new int[LIN_CACHE];
+
+    /** The block executed last (its successor cache chains to the next). */
+    private Block last;
+
     private Block block() {
         long lin = mode == 64 ? rip : (sbase[CS] + rip) & 0xffffffffL;
         curRip = rip;
+        Block prev = last;
+        int epoch = mmu.epoch;
+        if (prev != null) {
+            Block s = null;
+            if (prev.lin0 == lin && prev.epoch0 == epoch && prev.cpl0 == cpl) {
+                s = prev.succ0;
+            } else if (prev.lin1 == lin && prev.epoch1 == epoch && prev.cpl1 == cpl) {
+                s = prev.succ1;
+            }
+            if (s != null && s.mode == mode && s.generation == mmu.code.generation(s.pa)) {
+                last = s;
+                return s;
+            }
+        }
+        int li = (int) ((lin ^ (lin >>> 12)) & (LIN_CACHE - 1));
+        Block b = linBlock[li];
+        if (b == null || linTag[li] != lin || linEpoch[li] != epoch || linCpl[li] != cpl || b.mode != mode
+                || b.generation != mmu.code.generation(b.pa)) {
+            b = lookup(lin);
+            if (b.generation >= 0) {
+                linBlock[li] = b;
+                linTag[li] = lin;
+                linEpoch[li] = epoch;
+                linCpl[li] = cpl;
+            }
+        }
+        if (prev != null && b.generation >= 0) {
+            if (prev.flip) {
+                prev.succ1 = b;
+                prev.lin1 = lin;
+                prev.epoch1 = epoch;
+                prev.cpl1 = cpl;
+            } else {
+                prev.succ0 = b;
+                prev.lin0 = lin;
+                prev.epoch0 = epoch;
+                prev.cpl0 = cpl;
+            }
+            prev.flip = !prev.flip;
+        }
+        last = b;
+        return b;
+    }
+
+    private Block lookup(long lin) {
         long pa = mmu.fetchPhys(lin);
         int idx = (int) ((pa ^ (pa >>> 13)) & (CACHE_SIZE - 1));
         Block b = cache[idx];
@@ -482,7 +546,8 @@ final class Cpu implements CpuCore {
                 break;
             }
         }
-        b = new Block(pa, mode, gen, list.toArray(new Insn[0]));
+        b = new Block(pa, mode, cacheable ? gen : -1, list.toArray(new Insn[0]));
+        b.lin = lin;
         if (cacheable) {
             cache[idx] = b;
         }

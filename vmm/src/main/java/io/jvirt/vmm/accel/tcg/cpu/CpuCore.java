@@ -25,17 +25,6 @@ public interface CpuCore {
         return new Cpu(apicId, memory, pio, mmio, apic);
     }
 
-    /**
-     * The guest time-stamp counter now, shared by all CPUs of the process: it counts at
-     * {@link #TSC_HZ} from System.nanoTime(). A TSC-deadline timer converts with this.
-     */
-    static long tsc() {
-        return Msrs.tscNow();
-    }
-
-    /** Frequency of {@link #tsc()} (1 GHz: one tick per nanosecond). */
-    long TSC_HZ = Msrs.TSC_HZ;
-
     /** Why {@link #run(long)} returned. */
     enum Stop {
         /** The instruction budget ran out, or {@link #requestStop()} was called. */
@@ -66,4 +55,15 @@ public interface CpuCore {
 
     /** Instructions retired so far (for benchmarks and tests). */
     long instructionsRetired();
+
+    /** Frequency of {@link #tsc()}: 1 GHz, one tick per host nanosecond (the platform's timers agree). */
+    long TSC_HZ = Msrs.TSC_HZ;
+
+    /**
+     * The guest TSC before any per-CPU IA32_TIME_STAMP_COUNTER offset: what the tcg platform's
+     * LAPIC converts TSC-deadline values with.
+     */
+    static long tsc() {
+        return Msrs.tscNow();
+    }
 }

@@ -2,8 +2,8 @@ package io.jvirt.vmm.accel.tcg.cpu;
 
 /**
  * kvmclock structures (Documentation/virt/kvm/x86/msr.rst, MSR_KVM_SYSTEM_TIME_NEW and
- * MSR_KVM_WALL_CLOCK_NEW). Our TSC counts nanoseconds since the host started the VMM, so the
- * guest's system time is the TSC itself: tsc_to_system_mul = 2^31 with tsc_shift = 1.
+ * MSR_KVM_WALL_CLOCK_NEW). Our TSC counts nanoseconds (1 GHz), so TSC deltas are system-time
+ * deltas: tsc_to_system_mul = 2^31 with tsc_shift = 1; system time 0 is {@link Msrs#T0}.
  */
 final class KvmClock {
     private KvmClock() {
@@ -19,10 +19,10 @@ final class KvmClock {
         }
         int version = c.memory.readInt(gpa);
         version = (version | 1) + 1; // even: consistent
-        long tsc = c.msrs.tsc();
+        long now = Msrs.tscNow();
         c.memory.writeInt(gpa, version - 1);
-        c.memory.writeLong(gpa + 8, tsc);
-        c.memory.writeLong(gpa + 16, Msrs.tscNow());
+        c.memory.writeLong(gpa + 8, now + c.msrs.tscOffset);
+        c.memory.writeLong(gpa + 16, now - Msrs.T0);
         c.memory.writeInt(gpa + 24, 1 << 31);
         c.memory.writeByte(gpa + 28, (byte) 1);
         c.memory.writeByte(gpa + 29, (byte) 1); // PVCLOCK_TSC_STABLE_BIT
@@ -35,7 +35,7 @@ final class KvmClock {
             return;
         }
         long nowNs = System.currentTimeMillis() * 1_000_000L;
-        long bootNs = nowNs - Msrs.tscNow();
+        long bootNs = nowNs - (Msrs.tscNow() - Msrs.T0);
         int version = (c.memory.readInt(gpa) | 1) + 1;
         c.memory.writeInt(gpa, version - 1);
         c.memory.writeInt(gpa + 4, (int) (bootNs / 1_000_000_000L));

@@ -37,6 +37,8 @@ final class Mmu {
     private final long[] phys = new long[TLB_SIZE];
     private final boolean[] global = new boolean[TLB_SIZE];
     private boolean hasLarge;
+    /** Cached {@link InterruptSource#mmioBase()}; refreshed on every full flush (APIC base MSR writes flush). */
+    private long apicBase = -1;
     /** 1 when the current access is a user-mode access (CPL 3 and not an implicit system access). */
     int user;
 
@@ -50,7 +52,12 @@ final class Mmu {
         flush();
     }
 
+    /** Bumped whenever translations may change (flushes, INVLPG); block chains check it. */
+    int epoch;
+
     void flush() {
+        epoch++;
+        apicBase = apic.mmioBase();
         Arrays.fill(tagR, -1);
         Arrays.fill(tagW, -1);
         Arrays.fill(tagX, -1);
@@ -60,6 +67,7 @@ final class Mmu {
 
     /** CR3 load: keeps global entries when CR4.PGE is set. */
     void flushNonGlobal() {
+        epoch++;
         if ((cpu.cr4 & Cpu.CR4_PGE) == 0) {
             flush();
             return;
@@ -72,6 +80,7 @@ final class Mmu {
     }
 
     void invlpg(long lin) {
+        epoch++;
         if (hasLarge) {
             flush();
             return;
@@ -261,8 +270,7 @@ final class Mmu {
     }
 
     private boolean isApic(long pa) {
-        long base = apic.mmioBase();
-        return base >= 0 && (pa & ~0xfffL) == base;
+        return apicBase >= 0 && (pa & ~0xfffL) == apicBase;
     }
 
     long physRead(long pa, int size) {

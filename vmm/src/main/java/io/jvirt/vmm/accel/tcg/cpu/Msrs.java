@@ -9,9 +9,13 @@ import java.util.Map;
  * APIC's MSRs forwarded to the {@link InterruptSource}. Unknown MSRs raise #GP(0).
  */
 final class Msrs {
-    /** The guest TSC runs at 1 GHz, derived from System.nanoTime(), shared by all CPUs. */
+    /**
+     * The guest TSC runs at 1 GHz: System.nanoTime() plus this CPU's offset (set by writing
+     * IA32_TSC). The tcg platform's LAPIC (TSC-deadline timer) uses the same convention.
+     */
     static final long TSC_HZ = 1_000_000_000L;
-    private static final long T0 = System.nanoTime();
+    /** Origin of kvmclock system time (guest boot, roughly). */
+    static final long T0 = System.nanoTime();
 
     static final int TSC = 0x10, APIC_BASE = 0x1b, FEATURE_CONTROL = 0x3a, BIOS_SIGN_ID = 0x8b, MTRRCAP = 0xfe,
             SYSENTER_CS = 0x174, SYSENTER_ESP = 0x175, SYSENTER_EIP = 0x176, MCG_CAP = 0x179, MCG_STATUS = 0x17a,
@@ -35,7 +39,7 @@ final class Msrs {
     }
 
     static long tscNow() {
-        return System.nanoTime() - T0; // TSC_HZ = 1 GHz
+        return System.nanoTime(); // TSC_HZ = 1 GHz
     }
 
     long tsc() {

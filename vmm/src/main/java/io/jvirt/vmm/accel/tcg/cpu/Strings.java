@@ -11,6 +11,68 @@ final class Strings {
     private Strings() {
     }
 
+    /**
+     * Forward REP MOVS/STOS a page at a time with host bulk copies; stops (returning false) at
+     * anything unusual (MMIO, overlap, a fault ahead), leaving the rest to the element loop.
+     * Returns true when rCX reached zero.
+     */
+    private static boolean bulk(Cpu c, Insn in, int op, int size, int srcSeg, long am) {
+        boolean movs = op <= 0xa5;
+        byte[] buf = null;
+        for (int pages = 0; pages < 64; pages++) {
+            long cx = c.reg(Cpu.RCX, in.asz);
+            if (cx == 0) {
+                return true;
+            }
+            long di = c.r[Cpu.RDI] & am;
+            long dLin = c.linear(Cpu.ES, di);
+            long room = 4096 - (dLin & 0xfff);
+            long sLin = 0;
+            long si = 0;
+            if (movs) {
+                si = c.r[Cpu.RSI] & am;
+                sLin = c.linear(srcSeg, si);
+                room = Math.min(room, 4096 - (sLin & 0xfff));
+            }
+            long n = Math.min(cx, room / size);
+            if (n == 0 || (am != -1L && (di + n * size > am || (movs && si + n * size > am)))) {
+                return false;
+            }
+            int bytes = (int) (n * size);
+            long dst = c.mmu.hostForWrite(dLin, bytes);
+            if (dst < 0) {
+                return false;
+            }
+            if (movs) {
+                long sPa = c.mmu.translate(sLin, Mmu.READ);
+                long src = c.mmu.memory.backingOffset(sPa, bytes);
+                if (src < 0 || (src < dst + bytes && dst < src + bytes)) {
+                    return false;
+                }
+                if (buf == null) {
+                    buf = new byte[4096];
+                }
+                c.mmu.host.read(src, buf, 0, bytes);
+                c.mmu.host.write(dst, buf, 0, bytes);
+                c.setReg(Cpu.RSI, in.asz, si + bytes);
+            } else {
+                long v = c.r[0] & Cpu.mask(size);
+                long b = v & 0xff;
+                if (v != b * (Cpu.mask(size) / 0xff)) {
+                    return false; // not one repeated byte
+                }
+                c.mmu.host.fill(dst, bytes, (byte) b);
+            }
+            c.setReg(Cpu.RDI, in.asz, di + bytes);
+            c.setReg(Cpu.RCX, in.asz, cx - n);
+        }
+        if (c.reg(Cpu.RCX, in.asz) != 0) {
+            c.rip = c.curRip; // let interrupts in between chunks
+            c.endBlock = true;
+        }
+        return true;
+    }
+
     static void exec(Cpu c, Insn in) {
         int op = in.op;
         int size = (op & 1) == 0 ? 1 : in.osz;
@@ -24,6 +86,11 @@ final class Strings {
         }
         if (op >= 0x6c && op <= 0x6f) {
             SystemOps.checkIo(c, (int) c.r[Cpu.RDX] & 0xffff, size);
+        }
+        if (rep && delta > 0 && (op == 0xa4 || op == 0xa5 || op == 0xaa || op == 0xab)) {
+            if (bulk(c, in, op, size, srcSeg, am)) {
+                return;
+            }
         }
         for (;;) {
             long si = c.r[Cpu.RSI] & am;

@@ -11,6 +11,8 @@ public record FirmwareConfig(int cpus, List<VirtioMmio> virtioMmio) {
 
     /** Most CPUs the tables describe: xAPIC IDs are 8 bits and 0xff is the broadcast ID. */
     public static final int MAX_CPUS = 254;
+    /** Most virtio-mmio devices: DSDT device names VR00..VRFF. */
+    public static final int MAX_VIRTIO_MMIO = 256;
 
     /** One virtio-mmio transport: its MMIO window and the GSI of its (level, active-high) interrupt. */
     public record VirtioMmio(long base, long size, int gsi) {
@@ -51,6 +53,10 @@ public record FirmwareConfig(int cpus, List<VirtioMmio> virtioMmio) {
             throw new IllegalArgumentException("firmware tables: " + cpus + " CPUs; use 1.." + MAX_CPUS);
         }
         virtioMmio = List.copyOf(virtioMmio);
+        if (virtioMmio.size() > MAX_VIRTIO_MMIO) {
+            throw new IllegalArgumentException("firmware tables: " + virtioMmio.size()
+                    + " virtio-mmio devices; the DSDT names them VR00..VRFF, use at most " + MAX_VIRTIO_MMIO);
+        }
     }
 
     /** {@code cpus} CPUs and no virtio devices. */

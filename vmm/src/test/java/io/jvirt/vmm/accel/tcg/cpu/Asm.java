@@ -6,12 +6,17 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
-/** Assembles GNU-as source to a flat binary with the host's binutils (as + objcopy). */
+/** Assembles GNU-as source to a flat binary with the host's binutils (as + ld). */
 final class Asm {
     private Asm() {
     }
 
     static byte[] assemble(String source) {
+        return assemble(source, Machine.CODE);
+    }
+
+    /** Assembles and links {@code source} to run at guest address {@code base}. */
+    static byte[] assemble(String source, long base) {
         try {
             Path dir = Files.createTempDirectory("jvirt-asm");
             Path s = dir.resolve("t.s");
@@ -19,7 +24,8 @@ final class Asm {
             Path bin = dir.resolve("t.bin");
             Files.writeString(s, source + "\n");
             run(dir, "as", "--64", "-o", o.toString(), s.toString());
-            run(dir, "objcopy", "-O", "binary", "-j", ".text", o.toString(), bin.toString());
+            run(dir, "ld", "-m", "elf_x86_64", "-Ttext=0x" + Long.toHexString(base), "--oformat", "binary",
+                    "-o", bin.toString(), o.toString());
             byte[] b = Files.readAllBytes(bin);
             for (Path p : new Path[]{s, o, bin}) {
                 Files.deleteIfExists(p);
@@ -27,7 +33,7 @@ final class Asm {
             Files.deleteIfExists(dir);
             return b;
         } catch (IOException e) {
-            Assumptions.abort("binutils (as, objcopy) not usable: " + e.getMessage());
+            Assumptions.abort("binutils (as, ld) not usable: " + e.getMessage());
             return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

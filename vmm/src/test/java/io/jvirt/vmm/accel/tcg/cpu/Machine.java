@@ -44,6 +44,19 @@ final class Machine {
         }
     }
 
+    /** Maps the 2 MiB at {@code pdIndex} (identity) with a 4 KiB page table at {@code pt}, flags P|RW|US. */
+    void split2M(int pdIndex, long pt) {
+        for (int i = 0; i < 512; i++) {
+            memory.writeLong(pt + 8L * i, (((long) pdIndex << 21) + ((long) i << 12)) | 0x7);
+        }
+        memory.writeLong(0xb000 + 8L * pdIndex, pt | 0x7);
+    }
+
+    /** The PTE of 4 KiB page {@code va} after {@link #split2M}. */
+    long pteAddress(long va, long pt) {
+        return pt + ((va >>> 12) & 511) * 8;
+    }
+
     void load(byte[] code) {
         memory.write(CODE, code);
     }

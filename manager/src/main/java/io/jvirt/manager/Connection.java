@@ -95,6 +95,15 @@ public interface Connection extends AutoCloseable {
         return java.util.List.of();
     }
 
+    /**
+     * Delivers lifecycle events to {@code listener} until the returned handle is closed
+     * (virConnectDomainEventRegisterAny). Listeners run on an event thread and must not block.
+     */
+    default AutoCloseable subscribe(java.util.function.Consumer<DomainEvent> listener) throws VirtException {
+        throw new VirtException(VirtException.Code.UNSUPPORTED,
+                "this function is not supported by the connection driver: virConnectDomainEventRegisterAny");
+    }
+
     /** The security model dominfo shows (libvirt's test driver has "testSecurity"), or null. */
     default String securityModel() {
         return null;

@@ -26,6 +26,7 @@ public final class VirshCommand {
         all.addAll(SnapshotCommands.specs());
         all.addAll(PoolCommands.specs());
         all.addAll(NetworkCommands.specs());
+        all.addAll(EventCommand.specs());
         all.forEach(s -> SPECS.put(s.name(), s));
     }
 

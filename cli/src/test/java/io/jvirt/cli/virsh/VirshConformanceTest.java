@@ -195,6 +195,11 @@ class VirshConformanceTest {
                         """, List.of()),
                 new Script("networks", "net-list; net-list --all; net-list --name; net-info default; net-dumpxml default;"
                         + " net-info nosuch", List.of()),
+                new Script("event-timeout", "event --all --timeout 1", List.of()),
+                new Script("event-usage", "event; event --list", List.of(
+                        new Known("virsh lists all of libvirt's event types; jvirt has lifecycle and reboot",
+                                "lifecycle\nreboot\n(?s).*", "lifecycle\nreboot\n\n\u0000error: one of --list,"
+                                        + " --all, or --event <type> is required\n"))),
                 new Script("usage-missing", "dominfo", List.of()),
                 new Script("usage-option", "list --foo", List.of()),
                 new Script("usage-command", "nosuchcmd", List.of()),

@@ -52,8 +52,19 @@ class Driver extends StorageConnection {
     public void close() {
     }
 
+    private final List<java.util.function.Consumer<io.jvirt.manager.DomainEvent>> listeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+
     void publish(String domain, String type, String detail) {
-        events.accept(new io.jvirt.manager.DomainEvent(System.currentTimeMillis(), domain, type, detail));
+        io.jvirt.manager.DomainEvent e = new io.jvirt.manager.DomainEvent(System.currentTimeMillis(), domain, type, detail);
+        events.accept(e);
+        listeners.forEach(l -> l.accept(e));
+    }
+
+    @Override
+    public AutoCloseable subscribe(java.util.function.Consumer<io.jvirt.manager.DomainEvent> listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
     }
 
     @Override

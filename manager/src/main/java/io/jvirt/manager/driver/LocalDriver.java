@@ -161,6 +161,10 @@ public final class LocalDriver {
         @Override
         public void event(String name, Map<String, Object> ev) {
             String type = String.valueOf(ev.get("event"));
+            boolean guest = ev.get("data") instanceof Map<?, ?> data && Boolean.TRUE.equals(data.get("guest"));
+            if (!guest) {
+                return; // host-initiated: the driver already published it when it asked
+            }
             eventThread.execute(() -> {
                 synchronized (lock) {
                     switch (type) {

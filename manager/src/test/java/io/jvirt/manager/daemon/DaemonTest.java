@@ -161,7 +161,9 @@ class DaemonTest {
         Store store = new Store(dir.resolve("store"));
         daemon(store);
         Connection c = new RestClient("jvirt:///session", store.socket());
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+        List<io.jvirt.manager.DomainEvent> viaClient = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (AutoCloseable sub = c.subscribe(viaClient::add);
+             SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(store.socket()));
             ch.write(ByteBuffer.wrap(("GET /v1/events HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                     + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
@@ -189,6 +191,12 @@ class DaemonTest {
             assertTrue(got.get(0).contains("\"domain\": \"ev\", \"event\": \"defined\""), got.toString());
             assertTrue(got.get(1).contains("\"event\": \"started\", \"detail\": \"booted\""), got.toString());
             assertTrue(got.get(2).contains("\"event\": \"stopped\", \"detail\": \"destroyed\""), got.toString());
+            long deadline = System.currentTimeMillis() + 5000;
+            while (viaClient.size() < 3 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(List.of("defined", "started", "stopped"),
+                    viaClient.stream().map(io.jvirt.manager.DomainEvent::type).toList());
         }
     }
 }

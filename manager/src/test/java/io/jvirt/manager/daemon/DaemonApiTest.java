@@ -76,6 +76,18 @@ class DaemonApiTest {
             String badJson = raw(store.socket(), "POST /v1/pools HTTP/1.1\r\nConnection: close\r\nContent-Length: 5\r\n\r\n{nope");
             assertTrue(badJson.startsWith("HTTP/1.1 400 ") && badJson.contains("INVALID_ARG"), badJson);
             assertTrue(RestClient.alive(store.socket()), "the daemon survives bad requests");
+
+            // Names become file names: traversal attempts are refused and write nothing.
+            VirtException pool = assertThrows(VirtException.class, () -> c.definePool("../../escape", "dir", "/tmp/x"));
+            assertEquals(VirtException.Code.INVALID_ARG, pool.code());
+            assertEquals(VirtException.Code.INVALID_ARG,
+                    assertThrows(VirtException.class, () -> c.createVolume("p", ".hidden", 1024, "raw")).code());
+            assertEquals(VirtException.Code.INVALID_ARG,
+                    assertThrows(VirtException.class, () -> c.createSnapshot("vm", "..", null)).code());
+            assertThrows(VirtException.class, () -> c.define("<domain type='kvm'><name>.x</name><memory>1024</memory>"
+                    + "<os><type>hvm</type></os></domain>", "x.xml"));
+            assertTrue(java.nio.file.Files.notExists(dir.resolve("escape.xml")));
+            assertEquals(List.of("p"), store.list("pools", ".xml"));
         }
     }
 }

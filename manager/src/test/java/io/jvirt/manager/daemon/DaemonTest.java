@@ -130,6 +130,14 @@ class DaemonTest {
         i = c.domain("vm2");
         assertEquals(DomainState.SHUTOFF, i.state());
         assertEquals("destroyed", i.reason());
+
+        // A VMM that dies with status 3 is a crash: on_crash=destroy leaves it shut off (crashed).
+        c.define(xml("vm3", "000000000003", "restart").replace("console=ttyS0", "console=ttyS0 standin=crash"), "vm3.xml");
+        c.start("vm3");
+        pid(store, "vm3");
+        c.shutdown("vm3");
+        i = await(c, "vm3", x -> x.state() == DomainState.SHUTOFF);
+        assertEquals("crashed", i.reason());
     }
 
     @Test

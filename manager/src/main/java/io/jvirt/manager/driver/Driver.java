@@ -96,7 +96,7 @@ class Driver extends StorageConnection {
     public List<DomainInfo> listDomains() {
         synchronized (lock) {
             List<DomainInfo> all = new ArrayList<>();
-            domains.values().forEach(d -> all.add(d.info()));
+            domains.values().forEach(d -> all.add(info(d)));
             return all;
         }
     }
@@ -104,8 +104,12 @@ class Driver extends StorageConnection {
     @Override
     public DomainInfo domain(String key) throws VirtException {
         synchronized (lock) {
-            return find(key).info();
+            return info(find(key));
         }
+    }
+
+    DomainInfo info(Dom d) {
+        return d.info(d.state.active() ? runtime.cpuNanos(d.name()) : -1);
     }
 
     DomainXml parse(String xml, String source) throws VirtException {

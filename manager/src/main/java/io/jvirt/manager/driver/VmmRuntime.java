@@ -318,6 +318,13 @@ final class VmmRuntime implements Runtime {
         return true;
     }
 
+    /** The VMM process's CPU time (vCPU threads and device emulation together). */
+    @Override
+    public long cpuNanos(String name) {
+        Vmm v = vmms.get(name);
+        return v == null ? -1 : v.handle.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
+    }
+
     @Override
     public String console(String name) throws VirtException {
         return vmm(name).console.toString();

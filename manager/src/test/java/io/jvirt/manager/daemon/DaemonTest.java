@@ -94,6 +94,7 @@ class DaemonTest {
         DomainInfo i = c.domain("vm1");
         assertEquals(DomainState.RUNNING, i.state());
         assertEquals(1, i.id());
+        assertTrue(i.cpuTimeNanos() > 0, "CPU time comes from the VMM process");
         long pid = pid(store, "vm1");
         assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
         VirtException again = assertThrows(VirtException.class, () -> c.start("vm1"));

@@ -50,7 +50,19 @@ class JvirtSessionTest {
     }
 
     @AfterEach
-    void killAll() {
+    void killAll() throws Exception {
+        // Whatever the test got to: the current daemon and every recorded VMM.
+        Path run = dir.resolve("root/run");
+        if (Files.isDirectory(run)) {
+            try (var files = Files.list(run)) {
+                for (Path f : files.toList()) {
+                    String n = f.getFileName().toString();
+                    if (n.equals("jvirtd.pid") || n.endsWith(".json")) {
+                        pidOf(n);
+                    }
+                }
+            }
+        }
         for (long p : pids) {
             ProcessHandle.of(p).ifPresent(ProcessHandle::destroyForcibly);
         }

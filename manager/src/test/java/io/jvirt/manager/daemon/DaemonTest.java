@@ -75,8 +75,12 @@ class DaemonTest {
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws Exception {
         daemons.forEach(Daemon::close);
+        Store store = new Store(dir.resolve("store"));
+        for (String n : store.list("run", ".json")) {
+            pid(store, n);
+        }
         for (long p : pids) {
             ProcessHandle.of(p).ifPresent(ProcessHandle::destroyForcibly);
         }

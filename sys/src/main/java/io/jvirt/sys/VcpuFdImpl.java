@@ -106,7 +106,12 @@ final class VcpuFdImpl implements VcpuFd {
         }
         pendingInOffset = -1;
         pendingMmioReadLength = 0;
-        int rc = Libc.ioctlNoThrow(fd.get(), KvmConstants.KVM_RUN, 0);
+        int rc;
+        do {
+            // EAGAIN: an AP asleep in KVM_MP_STATE_UNINITIALIZED woke up (INIT/SIPI) and the
+            // kernel asks for KVM_RUN again (arch/x86/kvm/x86.c, kvm_arch_vcpu_ioctl_run).
+            rc = Libc.ioctlNoThrow(fd.get(), KvmConstants.KVM_RUN, 0);
+        } while (rc == -LinuxConstants.EAGAIN && !kickPending.get());
         if (rc == -LinuxConstants.EINTR || rc == -LinuxConstants.EAGAIN) {
             kickPending.set(false);
             BYTE.setVolatile(run, IMMEDIATE_EXIT, (byte) 0);

@@ -71,7 +71,7 @@ final class VmFdImpl implements VmFd {
         var l = KvmLayouts.KVM_IRQ_LEVEL;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment s = arena.allocate(l);
-            s.set(JAVA_INT, KvmStructs.offset(l, "irq"), gsi);
+            s.set(JAVA_INT, 0, gsi); // union { __u32 irq; __s32 status; } at offset 0
             s.set(JAVA_INT, KvmStructs.offset(l, "level"), high ? 1 : 0);
             Libc.ioctl(fd.get(), KvmConstants.KVM_IRQ_LINE, s, "KVM_IRQ_LINE", "GSI " + gsi);
         }

@@ -155,4 +155,42 @@ class KvmTest {
             }
         }
     }
+
+    /** A guest OUT to a port with an ioeventfd signals the eventfd instead of exiting. */
+    @Test
+    void ioeventfdTakesTheWriteAndIrqLinesAccept() {
+        byte[] code = {
+            (byte) 0xb0, 0x01,            // mov al, 1
+            (byte) 0xe6, 0x50,            // out 0x50, al   (ioeventfd: no exit)
+            (byte) 0xe6, 0x51,            // out 0x51, al   (exit)
+            (byte) 0xf4,                  // hlt
+        };
+        try (HostMemory ram = HostMemory.allocate(1 << 20); VmFd vm = kvm.createVm(); EventFd doorbell = EventFd.create(true)) {
+            ram.write(0x1000, code, 0, code.length);
+            vm.setTssAddress(0xfffbd000L);
+            vm.setUserMemoryRegion(0, 0, ram.size(), ram.address(), false);
+            vm.ioeventfd(doorbell, 0x50, 1, true);
+            try (VcpuFd vcpu = vm.createVcpu(0)) {
+                KvmSregs s = vcpu.sregs();
+                vcpu.setSregs(new KvmSregs(new KvmSegment(0, 0xffff, 0, s.cs().type(), true, 0, false, true, false, false, false, false),
+                        s.ds(), s.es(), s.fs(), s.gs(), s.ss(), s.tr(), s.ldt(), s.gdt(), s.idt(),
+                        s.cr0(), s.cr2(), s.cr3(), s.cr4(), s.cr8(), s.efer(), s.apicBase(), s.interruptBitmap()));
+                vcpu.setRegs(KvmRegs.cleared().withRip(0x1000));
+                KvmExit.Io io = assertInstanceOf(KvmExit.Io.class, vcpu.run());
+                assertEquals(0x51, io.port());
+                assertEquals(1, doorbell.read());
+            }
+            vm.removeIoeventfd(doorbell, 0x50, 1, true);
+        }
+        try (VmFd vm = kvm.createVm(); EventFd irq = EventFd.create(true)) {
+            vm.createIrqchip();
+            vm.irqLine(4, true);
+            vm.irqLine(4, false);
+            vm.irqfd(irq, 5);
+            irq.write(1);
+            vm.removeIrqfd(irq, 5);
+            SysException e = assertThrows(SysException.class, () -> vm.createIrqchip());
+            assertEquals("ioctl(KVM_CREATE_IRQCHIP)", e.call());
+        }
+    }
 }

@@ -1,14 +1,15 @@
 package io.jvirt.cli.img;
 
+import io.jvirt.block.tool.ImgTool;
 import java.io.PrintStream;
 
-/** Placeholder until this command is built. */
+/** {@code jvirt img}: qemu-img's verbs; the work is done by the block module's image tool. */
 public final class ImgCommand {
+
     private ImgCommand() {
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        err.println("jvirt: 'img' is not built yet");
-        return 1;
+        return ImgTool.run(args, out, err);
     }
 }

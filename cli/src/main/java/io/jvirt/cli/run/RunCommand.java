@@ -9,6 +9,8 @@ import io.jvirt.vmm.machine.Console;
 import io.jvirt.vmm.machine.Machine;
 import io.jvirt.vmm.machine.MachineConfig;
 import io.jvirt.vmm.machine.MachineExit;
+import io.jvirt.sys.SysException;
+import io.jvirt.sys.Terminal;
 import io.jvirt.vmm.memory.GuestRam;
 import java.io.IOException;
 import java.io.InputStream;
@@ -64,6 +66,7 @@ public final class RunCommand {
             return 1;
         }
         Console console;
+        boolean consoleFileExisted = o.consoleFile().map(Files::exists).orElse(true);
         try {
             console = o.consoleFile().isPresent() ? Console.file(o.consoleFile().get()) : Console.streams(in, out);
         } catch (IOException e) {
@@ -71,7 +74,12 @@ public final class RunCommand {
                     + "); pick a writable path for --console file:PATH");
             return 1;
         }
-        return boot(accel, config, console, in != null && o.consoleFile().isEmpty(), err);
+        boolean interactive = in == System.in && o.consoleFile().isEmpty() && Terminal.isTerminal(0);
+        int status = boot(accel, config, console, interactive, err);
+        if (status == 1 && !consoleFileExisted) {
+            deleteQuietly(o.consoleFile().get()); // bad input: leave no empty console file behind
+        }
+        return status;
     }
 
     private static int boot(Accelerator accel, MachineConfig config, Console console, boolean interactive,
@@ -90,6 +98,7 @@ public final class RunCommand {
             err.println("jvirt: " + e.getMessage());
             return 1;
         }
+        Terminal terminal = interactive ? rawTerminal(err) : null;
         Thread hook = Thread.ofPlatform().unstarted(() -> {
             machine.stop(); // SIGTERM/SIGINT: stop the vCPUs, then let the main thread clean up
             try {
@@ -98,9 +107,15 @@ public final class RunCommand {
                 Thread.currentThread().interrupt();
             }
             console.close();
+            if (terminal != null) {
+                terminal.close();
+            }
         });
         Runtime.getRuntime().addShutdownHook(hook);
-        AutoCloseable terminal = interactive ? rawTerminal() : () -> { };
+        if (terminal != null) {
+            err.print("jvirt: serial console on this terminal; Ctrl-] quits, Ctrl-C goes to the guest\r\n");
+            err.flush();
+        }
         MachineExit exit;
         try {
             machine.start();
@@ -111,10 +126,12 @@ public final class RunCommand {
         } finally {
             machine.close();
             console.close();
-            try {
-                terminal.close();
-            } catch (Exception e) {
-                err.println("jvirt: could not restore the terminal (" + e.getMessage() + "); run 'stty sane'");
+            if (terminal != null) {
+                try {
+                    terminal.close();
+                } catch (SysException e) {
+                    err.println("jvirt: could not restore the terminal (" + e.getMessage() + "); run 'stty sane'");
+                }
             }
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -130,6 +147,14 @@ public final class RunCommand {
             case MachineExit.Stopped s -> { }
         }
         return exit.status();
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // best effort: the file is empty
+        }
     }
 
     /** Checks files and sizes before any accelerator is opened, so bad input is reported first. */
@@ -171,8 +196,11 @@ public final class RunCommand {
         try {
             return KvmAccelerator.open();
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("cannot use the kvm accelerator: " + e.getMessage()
-                    + (e.getMessage() != null && e.getMessage().contains(";") ? "" : "; use --accel tcg"));
+            // The backend's message is one line with the fix; it may carry our "jvirt: " prefix.
+            String m = String.valueOf(e.getMessage());
+            m = m.startsWith("jvirt: ") ? m.substring(7) : m;
+            throw new IllegalArgumentException(m.contains(";") ? m : "cannot use the kvm accelerator: " + m
+                    + "; use --accel tcg");
         }
     }
 
@@ -194,11 +222,16 @@ public final class RunCommand {
     }
 
     /**
-     * WIRING POINT (sys helper): {@code io.jvirt.sys.Terminal} puts stdin into raw mode so that
-     * keys reach the guest at once and Ctrl-] quits without Enter; the returned handle restores it.
-     * TODO(sys helper merge): return Terminal.raw(stdin) when stdin is a terminal.
+     * Stdin in raw mode, so keys reach the guest at once and Ctrl-] quits without Enter. Ctrl-C
+     * goes to the guest (it interrupts the guest's foreground program, as on a real serial
+     * line); SIGTERM from elsewhere still stops jvirt. Null when raw mode cannot be set.
      */
-    private static AutoCloseable rawTerminal() {
-        return () -> { };
+    private static Terminal rawTerminal(PrintStream err) {
+        try {
+            return Terminal.enterRaw(0, false);
+        } catch (SysException e) {
+            err.println("jvirt: cannot put the terminal in raw mode (" + e.getMessage() + "); input is line-buffered");
+            return null;
+        }
     }
 }

@@ -124,6 +124,9 @@ public final class LinuxBoot {
         long start = Long.MAX_VALUE;
         long end = 0;
         for (Elf64.Segment s : elf.loads()) {
+            if (s.memsz() == 0) {
+                continue;
+            }
             if (s.paddr() < KERNEL_LOAD) {
                 throw new BootException(String.format("%s: segment at 0x%x overlaps the boot data below 1 MiB;"
                         + " link the kernel at 0x100000 or above", name, s.paddr()));
@@ -145,6 +148,9 @@ public final class LinuxBoot {
 
         clearBootArea(memory);
         for (Elf64.Segment s : elf.loads()) {
+            if (s.memsz() == 0) {
+                continue; // an empty PT_LOAD occupies nothing
+            }
             memory.write(s.paddr(), image, (int) s.offset(), (int) s.filesz());
             zero(memory, s.paddr() + s.filesz(), s.memsz() - s.filesz());
         }

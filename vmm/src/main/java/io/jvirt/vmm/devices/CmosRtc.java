@@ -4,6 +4,10 @@ import java.time.Clock;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The MC146818 real-time clock and CMOS RAM behind index port 0x70 and data port 0x71
@@ -12,12 +16,13 @@ import java.time.temporal.ChronoUnit;
  * Register B selects BCD or binary and 12- or 24-hour format; register A reports
  * update-in-progress for the last 244 us of each second. The memory-size bytes follow the
  * convention SeaBIOS and QEMU use (0x15/0x16, 0x17/0x18, 0x30/0x31, 0x34/0x35, 0x5b–0x5d).
- * Alarm and periodic interrupts are not generated.
+ * Periodic, alarm and update-ended interrupts drive IRQ 8 from a timer thread that runs only
+ * while one of them is enabled; {@link #close()} stops it.
  */
-public final class CmosRtc implements BusDevice {
+public final class CmosRtc implements BusDevice, AutoCloseable {
 
     public static final int INDEX_PORT = 0x70;
-    /** RTC interrupt (ISA IRQ 8), LAYOUT.md; unused while no interrupts are generated. */
+    /** RTC interrupt (ISA IRQ 8), LAYOUT.md. */
     public static final int GSI = 8;
 
     static final int SECONDS = 0x00;
@@ -39,17 +44,33 @@ public final class CmosRtc implements BusDevice {
     static final int A_UIP = 0x80;
     static final int A_DEFAULT = 0x26;  // 32.768 kHz time base (DV=010), 1024 Hz rate (RS=0110)
     static final int B_SET = 0x80;
+    static final int B_PIE = 0x40;
+    static final int B_AIE = 0x20;
+    static final int B_UIE = 0x10;
     static final int B_DM_BINARY = 0x04;
     static final int B_24H = 0x02;
     static final int B_DEFAULT = B_24H; // BCD, 24-hour, as PC firmware leaves it
+    static final int C_PF = 0x40;
+    static final int C_AF = 0x20;
     static final int C_UF = 0x10;
     static final int C_IRQF = 0x80;
     static final int D_VRT = 0x80;      // valid RAM and time
     static final int HOUR_PM = 0x80;
     /** Update-in-progress lasts 244 us before the seconds roll over (data sheet, UIP). */
     static final long UIP_NANOS = 244_000;
+    /** Alarm "don't care" codes: the two high bits set (data sheet, alarm registers). */
+    static final int ALARM_DONT_CARE = 0xc0;
+    /** Shortest periodic interval we generate (1024 Hz, rate 6); faster rates are slowed to it. */
+    static final long MIN_PERIOD_NANOS = 1_000_000_000L / 1024;
 
     private final Clock clock;
+    private final IrqLine irq;
+    private int flags;
+    private boolean irqHigh;
+    private ScheduledExecutorService timer;
+    private ScheduledFuture<?> secondly;
+    private ScheduledFuture<?> periodic;
+    private boolean closed;
     private final byte[] cmos = new byte[128];
     private int index;
     private long offsetSeconds;
@@ -57,13 +78,17 @@ public final class CmosRtc implements BusDevice {
     /** While SET is on, the time registers are frozen here and written by the guest. */
     private LocalDateTime frozen;
 
-    /** An RTC on the host clock for a guest with {@code ramSize} bytes of RAM. */
-    public CmosRtc(long lowRam, long highRam) {
-        this(Clock.systemUTC(), lowRam, highRam);
+    /**
+     * An RTC on the host clock for a guest with {@code lowRam} bytes below the MMIO hole and
+     * {@code highRam} above 4 GiB, interrupting on {@code irq} (GSI 8).
+     */
+    public CmosRtc(long lowRam, long highRam, IrqLine irq) {
+        this(Clock.systemUTC(), lowRam, highRam, irq);
     }
 
-    CmosRtc(Clock clock, long lowRam, long highRam) {
+    CmosRtc(Clock clock, long lowRam, long highRam, IrqLine irq) {
         this.clock = clock;
+        this.irq = irq;
         cmos[REG_A] = (byte) A_DEFAULT;
         cmos[REG_B] = (byte) B_DEFAULT;
         cmos[REG_D] = (byte) D_VRT;
@@ -121,12 +146,14 @@ public final class CmosRtc implements BusDevice {
             case REG_A -> (cmos[REG_A] & 0x7f) | (updateInProgress() ? A_UIP : 0);
             case REG_C -> {
                 long sec = clock.instant().getEpochSecond();
-                int c = 0;
+                int c = flags | (irqHigh ? C_IRQF : 0);
                 if (sec != lastUpdateSecond && (cmos[REG_B] & B_SET) == 0) {
-                    c |= C_UF; // an update cycle ended since the last read
+                    c |= C_UF; // an update cycle ended since the last read (for pollers)
                     lastUpdateSecond = sec;
                 }
-                yield c; // reading C clears it; no interrupt is raised, so IRQF stays 0
+                flags = 0; // reading C clears every flag and releases IRQ 8
+                updateIrq();
+                yield c;
             }
             case REG_D -> D_VRT;
             default -> cmos[reg];
@@ -142,21 +169,113 @@ public final class CmosRtc implements BusDevice {
                     offsetSeconds += ChronoUnit.SECONDS.between(now(), setField(now(), reg, v));
                 }
             }
-            case REG_A -> cmos[REG_A] = (byte) (v & 0x7f); // UIP is read-only
+            case REG_A -> {
+                cmos[REG_A] = (byte) (v & 0x7f); // UIP is read-only
+                reschedule();
+            }
             case REG_B -> {
                 boolean set = (v & B_SET) != 0;
                 if (set && frozen == null) {
                     frozen = now();
                 } else if (!set && frozen != null) {
-                    offsetSeconds += ChronoUnit.SECONDS.between(now(), frozen);
+                    LocalDateTime guestTime = frozen;
                     frozen = null;
+                    offsetSeconds += ChronoUnit.SECONDS.between(now(), guestTime);
                 }
                 cmos[REG_B] = (byte) v;
+                updateIrq();
+                reschedule();
             }
             case REG_C, REG_D -> {
                 // read-only
             }
             default -> cmos[reg] = (byte) v;
+        }
+    }
+
+    /** (Re)arms the timer for the interrupts register B enables; none while SET is on. */
+    private void reschedule() {
+        if (secondly != null) {
+            secondly.cancel(false);
+            secondly = null;
+        }
+        if (periodic != null) {
+            periodic.cancel(false);
+            periodic = null;
+        }
+        int b = cmos[REG_B];
+        if (closed || (b & B_SET) != 0) {
+            return;
+        }
+        if ((b & (B_UIE | B_AIE)) != 0) {
+            long toNextSecond = 1_000_000_000L - clock.instant().getNano();
+            secondly = timer().scheduleAtFixedRate(this::secondTick, toNextSecond, 1_000_000_000L, TimeUnit.NANOSECONDS);
+        }
+        int rate = cmos[REG_A] & 0x0f;
+        if ((b & B_PIE) != 0 && rate != 0) {
+            // Data sheet, periodic rate table for a 32.768 kHz time base: rates 1 and 2 are 256 and
+            // 128 Hz, rate r >= 3 is 32768 >> (r - 1) Hz.
+            long hz = rate <= 2 ? 32768 >> (rate + 6) : 32768 >> (rate - 1);
+            long period = Math.max(MIN_PERIOD_NANOS, 1_000_000_000L / hz);
+            periodic = timer().scheduleAtFixedRate(this::periodicTick, period, period, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private ScheduledExecutorService timer() {
+        if (timer == null) {
+            timer = Executors.newSingleThreadScheduledExecutor(
+                    r -> Thread.ofPlatform().name("rtc-timer").daemon(true).unstarted(r));
+        }
+        return timer;
+    }
+
+    private synchronized void secondTick() {
+        flags |= C_UF;
+        LocalDateTime t = now();
+        if (matches(SECONDS_ALARM, SECONDS, t) && matches(MINUTES_ALARM, MINUTES, t) && matches(HOURS_ALARM, HOURS, t)) {
+            flags |= C_AF;
+        }
+        updateIrq();
+    }
+
+    private boolean matches(int alarmReg, int timeReg, LocalDateTime t) {
+        int alarm = cmos[alarmReg] & 0xff;
+        return (alarm & ALARM_DONT_CARE) == ALARM_DONT_CARE || alarm == timeField(timeReg, t);
+    }
+
+    private synchronized void periodicTick() {
+        flags |= C_PF;
+        updateIrq();
+    }
+
+    /** IRQ 8 is asserted while an enabled flag is pending in register C (IRQF). */
+    private void updateIrq() {
+        int b = cmos[REG_B];
+        boolean level = ((flags & C_PF) != 0 && (b & B_PIE) != 0) || ((flags & C_AF) != 0 && (b & B_AIE) != 0)
+                || ((flags & C_UF) != 0 && (b & B_UIE) != 0);
+        if (level != irqHigh) {
+            irqHigh = level;
+            irq.set(level);
+        }
+    }
+
+    /** Stops the interrupt timer thread (joined); the RTC keeps answering reads. */
+    @Override
+    public void close() {
+        ScheduledExecutorService t;
+        synchronized (this) {
+            closed = true;
+            reschedule();
+            t = timer;
+            timer = null;
+        }
+        if (t != null) {
+            t.shutdownNow();
+            try {
+                t.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

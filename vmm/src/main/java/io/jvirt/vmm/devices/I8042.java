@@ -137,6 +137,7 @@ public final class I8042 implements BusDevice {
         boolean reset = false;
         synchronized (this) {
             lastWasCommand = true;
+            pendingCommand = 0; // a new command abandons one still waiting for its parameter
             switch (cmd) {
                 case CMD_CTL_RCTR -> reply(ctr);
                 case CMD_CTL_WCTR, CMD_WRITE_OUTPUT, CMD_KBD_LOOP, CMD_AUX_LOOP, CMD_AUX_SEND -> pendingCommand = cmd;

@@ -41,6 +41,9 @@ public interface Machine extends PowerControl, AutoCloseable {
     @Override
     void reset();
 
+    /** The ACPI power button: a guest with ACPI shuts down cleanly and powers off. */
+    void pressPowerButton();
+
     /** How many times the machine was reset and rebooted. */
     int resets();
 

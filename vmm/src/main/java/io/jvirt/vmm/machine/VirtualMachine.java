@@ -4,6 +4,8 @@ import io.jvirt.vmm.accel.AccelVm;
 import io.jvirt.vmm.accel.Accelerator;
 import io.jvirt.vmm.accel.Vcpu;
 import io.jvirt.vmm.accel.VcpuExit;
+import io.jvirt.vmm.arch.x86_64.firmware.Firmware;
+import io.jvirt.vmm.arch.x86_64.firmware.FirmwareConfig;
 import io.jvirt.vmm.boot.BootConfig;
 import io.jvirt.vmm.boot.LinuxBoot;
 import io.jvirt.vmm.boot.LoadedKernel;
@@ -11,6 +13,7 @@ import io.jvirt.vmm.devices.CmosRtc;
 import io.jvirt.vmm.devices.DebugPort;
 import io.jvirt.vmm.devices.I8042;
 import io.jvirt.vmm.devices.IoBus;
+import io.jvirt.vmm.devices.acpi.AcpiPm;
 import io.jvirt.vmm.devices.Serial16550;
 import io.jvirt.vmm.memory.GuestMemory;
 import io.jvirt.vmm.memory.GuestRam;
@@ -37,6 +40,8 @@ final class VirtualMachine implements Machine {
     private final AccelVm vm;
     private final Serial16550 serial;
     private final I8042 i8042;
+    private final AcpiPm acpiPm;
+    private final CmosRtc rtc;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -61,9 +66,11 @@ final class VirtualMachine implements Machine {
         serial.registerCom1(pio);
         i8042.register(pio);
         long low = memory.regions().getFirst().size();
-        new CmosRtc(low, memory.ramSize() - low).register(pio);
+        this.rtc = new CmosRtc(low, memory.ramSize() - low, vm.irqLine(CmosRtc.GSI));
+        rtc.register(pio);
         new DebugPort().register(pio);
-        Wiring.registerAcpiPm(pio, this, vm.irqLine(Wiring.SCI_GSI));
+        this.acpiPm = new AcpiPm(this, vm.irqLine(AcpiPm.SCI_GSI));
+        acpiPm.register(pio);
     }
 
     static VirtualMachine create(Accelerator accel, MachineConfig config, Console console) {
@@ -80,7 +87,7 @@ final class VirtualMachine implements Machine {
             vm = accel.createVm(memory, pio, mmio, config.cpus());
             VirtualMachine m = new VirtualMachine(config, console, memory, vm, pio);
             vm.reset(kernel.state());
-            LOG.log(Level.INFO, "{0} loaded at 0x{1}, initrd {2} bytes at 0x{3}, {4} on {5}", kernel.format(),
+            LOG.log(Level.DEBUG, "{0} loaded at 0x{1}, initrd {2} bytes at 0x{3}, {4} on {5}", kernel.format(),
                     Long.toHexString(kernel.kernelStart()), kernel.initrdSize(), Long.toHexString(kernel.initrdStart()),
                     GuestRam.human(memory.ramSize()), accel.name());
             return m;
@@ -95,7 +102,7 @@ final class VirtualMachine implements Machine {
 
     /** Firmware tables, then the kernel: the same on first boot and on every reset. */
     private static LoadedKernel load(GuestMemory memory, MachineConfig config) {
-        long rsdp = Wiring.installFirmware(memory, config.cpus());
+        long rsdp = Firmware.install(memory, FirmwareConfig.of(config.cpus()));
         return LinuxBoot.load(memory, new BootConfig(config.kernel(), config.initrd(), config.cmdline(), rsdp));
     }
 
@@ -181,6 +188,7 @@ final class VirtualMachine implements Machine {
                     LoadedKernel k = load(memory, config);
                     serial.reset();
                     i8042.reset();
+                    acpiPm.reset();
                     vm.reset(k.state());
                     resets++;
                     LOG.log(Level.INFO, "machine reset ({0}), reboot #{1}", resetCause, resets);
@@ -308,7 +316,12 @@ final class VirtualMachine implements Machine {
 
     @Override
     public void reset() {
-        requestReset("guest or host reset");
+        requestReset("i8042 or ACPI reset request");
+    }
+
+    @Override
+    public void pressPowerButton() {
+        acpiPm.pressPowerButton();
     }
 
     @Override
@@ -353,6 +366,7 @@ final class VirtualMachine implements Machine {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        rtc.close();
         vm.close();
         memory.backing().close();
     }

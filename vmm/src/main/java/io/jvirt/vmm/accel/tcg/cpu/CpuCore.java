@@ -1,6 +1,8 @@
 package io.jvirt.vmm.accel.tcg.cpu;
 
 import io.jvirt.vmm.arch.x86_64.X86BootState;
+import io.jvirt.vmm.devices.IoBus;
+import io.jvirt.vmm.memory.GuestMemory;
 
 /**
  * One software x86-64 CPU: architectural state, the decoder and the executor. The tcg
@@ -8,6 +10,20 @@ import io.jvirt.vmm.arch.x86_64.X86BootState;
  * {@link #halted()}, and delivers INIT/SIPI.
  */
 public interface CpuCore {
+
+    /**
+     * Creates one software CPU in the power-on reset state (Intel SDM vol. 3A §9.1.1).
+     *
+     * @param apicId this CPU's APIC ID, reported by CPUID leaves 1 and 0xb
+     * @param memory guest RAM; every CPU of a machine must share the same instance, so that
+     *               a write by one CPU drops the decoded code of the others
+     * @param pio    port I/O (IN/OUT/INS/OUTS)
+     * @param mmio   guest-physical accesses outside RAM, except this CPU's LAPIC page
+     * @param apic   this CPU's local APIC: interrupts, NMI, the LAPIC page and the APIC MSRs
+     */
+    static CpuCore create(int apicId, GuestMemory memory, IoBus pio, IoBus mmio, InterruptSource apic) {
+        return new Cpu(apicId, memory, pio, mmio, apic);
+    }
 
     /** Why {@link #run(long)} returned. */
     enum Stop {

@@ -1,0 +1,60 @@
+package io.jvirt.block;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * A virtual disk addressed by byte offset: what a virtio-blk device or the image tool reads and
+ * writes. Implementations are safe for concurrent use by several I/O threads; requests that
+ * overlap in the guest address space see one of the orders in which they could have run.
+ *
+ * <p>Open one with {@link Images#open}. Every failure is a {@link BlockException} whose message
+ * names the file, the value and the fix.
+ */
+public interface BlockDevice extends AutoCloseable {
+
+    /** Virtual size in bytes. */
+    long size();
+
+    /** True when opened read-only: write, discard and write-zeroes fail. */
+    boolean readOnly();
+
+    /** Reads {@code dst.remaining()} bytes at {@code offset}; ranges past {@link #size()} fail. */
+    void read(long offset, ByteBuffer dst) throws IOException;
+
+    /** Writes {@code src.remaining()} bytes at {@code offset}. */
+    void write(long offset, ByteBuffer src) throws IOException;
+
+    /** Makes every completed write durable (fdatasync of the file and its metadata). */
+    void flush() throws IOException;
+
+    /**
+     * Tells the device the range is no longer needed. Whole clusters read as zero afterwards
+     * (or, for a qcow2 v2 image with a backing file, as the backing file); partial clusters are
+     * left as they were.
+     */
+    void discard(long offset, long length) throws IOException;
+
+    /** Makes the range read as zeroes, deallocating whole clusters where the format can. */
+    void writeZeroes(long offset, long length) throws IOException;
+
+    /**
+     * Where {@code offset} is stored: the returned extent starts at {@code offset}, is at most
+     * {@code maxLength} long and has one status throughout.
+     */
+    Extent status(long offset, long maxLength) throws IOException;
+
+    /** Closes the device; flushes first when writable. */
+    @Override
+    void close() throws IOException;
+
+    /** Convenience: reads into a byte array. */
+    default void read(long offset, byte[] b, int off, int len) throws IOException {
+        read(offset, ByteBuffer.wrap(b, off, len));
+    }
+
+    /** Convenience: writes from a byte array. */
+    default void write(long offset, byte[] b, int off, int len) throws IOException {
+        write(offset, ByteBuffer.wrap(b, off, len));
+    }
+}

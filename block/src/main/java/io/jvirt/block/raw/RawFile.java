@@ -1,0 +1,152 @@
+package io.jvirt.block.raw;
+
+import io.jvirt.block.BlockException;
+import io.jvirt.block.Extent;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/** {@link RawImage} over a FileChannel; positional I/O is thread-safe. */
+final class RawFile implements RawImage {
+
+    private static final int ZERO_CHUNK = 1 << 20;
+
+    private final Path path;
+    private final FileChannel ch;
+    private final boolean readOnly;
+    private volatile long size;
+
+    RawFile(Path path, FileChannel ch, boolean readOnly) throws IOException {
+        this.path = path;
+        this.ch = ch;
+        this.readOnly = readOnly;
+        this.size = ch.size();
+    }
+
+    static void create(Path path, long size, boolean full) throws IOException {
+        if (size < 0) {
+            throw new BlockException(path + ": size " + size + " is negative; give a size >= 0");
+        }
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            if (full) {
+                ByteBuffer z = ByteBuffer.allocate(ZERO_CHUNK);
+                for (long p = 0; p < size; p += ZERO_CHUNK) {
+                    z.clear().limit((int) Math.min(ZERO_CHUNK, size - p));
+                    while (z.hasRemaining()) {
+                        ch.write(z, p + z.position());
+                    }
+                }
+            } else if (size > 0) {
+                ch.write(ByteBuffer.allocate(1), size - 1);
+                ch.truncate(size);
+            }
+        }
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public boolean readOnly() {
+        return readOnly;
+    }
+
+    private void checkRange(long offset, long len) throws BlockException {
+        if (offset < 0 || len < 0 || offset + len > size) {
+            throw new BlockException(path + ": request at offset " + offset + " length " + len
+                    + " is outside the image (size " + size + "); stay below the virtual size");
+        }
+    }
+
+    private void checkWritable() throws BlockException {
+        if (readOnly) {
+            throw new BlockException(path + ": opened read-only; open it read-write to modify it");
+        }
+    }
+
+    @Override
+    public void read(long offset, ByteBuffer dst) throws IOException {
+        checkRange(offset, dst.remaining());
+        long p = offset;
+        while (dst.hasRemaining()) {
+            int n = ch.read(dst, p);
+            if (n < 0) {
+                while (dst.hasRemaining()) {
+                    dst.put((byte) 0);
+                }
+                return;
+            }
+            p += n;
+        }
+    }
+
+    @Override
+    public void write(long offset, ByteBuffer src) throws IOException {
+        checkWritable();
+        checkRange(offset, src.remaining());
+        long p = offset;
+        while (src.hasRemaining()) {
+            p += ch.write(src, p);
+        }
+    }
+
+    @Override
+    public void flush() throws IOException {
+        if (!readOnly) {
+            ch.force(true);
+        }
+    }
+
+    @Override
+    public void discard(long offset, long length) throws IOException {
+        checkWritable();
+        checkRange(offset, length);
+        // Pure Java cannot punch holes; discard is advisory, so the data stays.
+    }
+
+    @Override
+    public void writeZeroes(long offset, long length) throws IOException {
+        checkWritable();
+        checkRange(offset, length);
+        ByteBuffer z = ByteBuffer.allocate((int) Math.min(ZERO_CHUNK, Math.max(1, length)));
+        for (long p = offset; p < offset + length; ) {
+            z.clear().limit((int) Math.min(z.capacity(), offset + length - p));
+            p += ch.write(z, p);
+        }
+    }
+
+    @Override
+    public Extent status(long offset, long maxLength) throws IOException {
+        checkRange(offset, 0);
+        long len = Math.min(maxLength, size - offset);
+        return new Extent(offset, len, true, false, 0, true, offset, path.toString());
+    }
+
+    @Override
+    public void resize(long newSize) throws IOException {
+        checkWritable();
+        if (newSize < 0) {
+            throw new BlockException(path + ": size " + newSize + " is negative; give a size >= 0");
+        }
+        if (newSize < ch.size()) {
+            ch.truncate(newSize);
+        } else if (newSize > ch.size()) {
+            ch.write(ByteBuffer.allocate(1), newSize - 1);
+        }
+        size = newSize;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            flush();
+        } finally {
+            ch.close();
+        }
+    }
+}

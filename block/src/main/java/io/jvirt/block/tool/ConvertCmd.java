@@ -1,0 +1,226 @@
+package io.jvirt.block.tool;
+
+import io.jvirt.block.BlockDevice;
+import io.jvirt.block.BlockException;
+import io.jvirt.block.Extent;
+import io.jvirt.block.qcow2.Qcow2Image;
+import io.jvirt.block.raw.RawImage;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code convert}: copies one or more source images (concatenated) into a new image, skipping
+ * holes and, with -S, runs of zeroes at least that long; -c writes compressed clusters.
+ */
+final class ConvertCmd {
+
+    private static final int CHUNK = 2 << 20;
+    private static final byte[] ZERO = new byte[CHUNK];
+
+    private ConvertCmd() {
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
+        Opts o = Opts.parse("convert", args, 1, Set.of("f", "O", "o", "S", "B", "F", "m", "t",
+                "T", "l", "s", "r"), Set.of("c", "p", "n", "q", "U", "W", "C",
+                "force-share", "image-opts", "target-image-opts"));
+        if (o.positional.size() < 2) {
+            throw new BlockException("convert: expected SOURCE... TARGET; see 'jvirt img convert --help'");
+        }
+        String target = o.positional.get(o.positional.size() - 1);
+        String outFmt = o.get("O", "raw");
+        boolean compress = o.has("c");
+        long sparse = o.has("S") ? Fmt.parseSize("convert: -S", o.get("S")) : 4096;
+        if (compress && !outFmt.equals("qcow2")) {
+            throw new BlockException(target + ": -c needs -O qcow2 (got " + outFmt
+                    + "); drop -c or convert to qcow2");
+        }
+        List<BlockDevice> srcs = new ArrayList<>();
+        try {
+            long total = 0;
+            for (String s : o.positional.subList(0, o.positional.size() - 1)) {
+                BlockDevice d = Open.device(s, o.get("f"), true);
+                srcs.add(d);
+                total += d.size();
+            }
+            Map<String, String> opts = o.options("convert");
+            String backing = opts.getOrDefault("backing_file", o.get("B"));
+            String backingFmt = opts.getOrDefault("backing_fmt", o.get("F"));
+            if (!o.has("n")) {
+                create(target, outFmt, total, opts, backing, backingFmt);
+            }
+            boolean mustZero = o.has("n") || backing != null;
+            try (BlockDevice dst = Open.device(target, outFmt, false)) {
+                if (dst.size() < total) {
+                    throw new BlockException(target + ": target is " + dst.size()
+                            + " bytes, smaller than the source (" + total + "); resize it first");
+                }
+                Copier c = new Copier(dst, sparse, compress, mustZero, o.has("p") ? out : null,
+                        total);
+                long base = 0;
+                for (BlockDevice s : srcs) {
+                    c.copy(s, base);
+                    base += s.size();
+                }
+                if (o.has("p")) {
+                    out.printf("    (100.00/100%%)%n");
+                }
+            }
+        } finally {
+            for (BlockDevice d : srcs) {
+                d.close();
+            }
+        }
+        return 0;
+    }
+
+    static void create(String target, String fmt, long size, Map<String, String> opts,
+                       String backing, String backingFmt) throws IOException {
+        switch (fmt) {
+            case "qcow2" -> {
+                long sz = (size + 511) & ~511L;
+                Qcow2Image.create(Path.of(target),
+                        CreateOptionsParser.qcow2(target, sz, opts, backing, backingFmt));
+            }
+            case "raw" -> {
+                for (String k : opts.keySet()) {
+                    if (!k.equals("preallocation")) {
+                        throw new BlockException(target + ": invalid parameter '" + k
+                                + "' for raw; raw takes only preallocation");
+                    }
+                }
+                RawImage.create(Path.of(target), size,
+                        "full".equals(opts.get("preallocation")));
+            }
+            default -> throw new BlockException(target + ": unknown output format '" + fmt
+                    + "'; use -O raw or -O qcow2");
+        }
+    }
+
+    static boolean isZero(byte[] b, int off, int len) {
+        return Arrays.mismatch(b, off, off + len, ZERO, 0, len) < 0;
+    }
+
+    /** The copy loop, shared by convert and commit. */
+    static final class Copier {
+        private final BlockDevice dst;
+        private final long sparse;
+        private final boolean compress;
+        private final boolean mustZero;
+        private final PrintStream progress;
+        private final long total;
+        private final byte[] buf = new byte[CHUNK];
+        private long done;
+        private int lastPct = -1;
+
+        Copier(BlockDevice dst, long sparse, boolean compress, boolean mustZero,
+               PrintStream progress, long total) {
+            this.dst = dst;
+            this.sparse = sparse;
+            this.compress = compress;
+            this.mustZero = mustZero;
+            this.progress = progress;
+            this.total = Math.max(1, total);
+        }
+
+        void copy(BlockDevice src, long base) throws IOException {
+            long size = src.size();
+            if (compress) {
+                copyCompressed(src, base, size);
+                return;
+            }
+            long pos = 0;
+            while (pos < size) {
+                Extent e = src.status(pos, Math.min(size - pos, 1L << 30));
+                long len = Math.max(1, e.length());
+                if (!e.data() && e.zero()) {
+                    if (mustZero) {
+                        dst.writeZeroes(base + pos, len);
+                    }
+                } else {
+                    copyData(src, base, pos, len);
+                }
+                pos += len;
+                tick(len);
+            }
+        }
+
+        private void copyData(BlockDevice src, long base, long pos, long len) throws IOException {
+            long end = pos + len;
+            for (long p = pos; p < end; ) {
+                int n = (int) Math.min(CHUNK, end - p);
+                src.read(p, ByteBuffer.wrap(buf, 0, n));
+                if (sparse <= 0) {
+                    dst.write(base + p, ByteBuffer.wrap(buf, 0, n));
+                } else {
+                    int gran = (int) Math.min(sparse, CHUNK);
+                    int i = 0;
+                    while (i < n) {
+                        int runStart = i;
+                        boolean zero = isZero(buf, i, Math.min(gran, n - i));
+                        while (i < n && isZero(buf, i, Math.min(gran, n - i)) == zero) {
+                            i += Math.min(gran, n - i);
+                        }
+                        if (!zero) {
+                            dst.write(base + p + runStart, ByteBuffer.wrap(buf, runStart, i - runStart));
+                        } else if (mustZero) {
+                            dst.writeZeroes(base + p + runStart, i - runStart);
+                        }
+                    }
+                }
+                p += n;
+            }
+        }
+
+        private void copyCompressed(BlockDevice src, long base, long size) throws IOException {
+            Qcow2Image q = (Qcow2Image) dst;
+            int cs = q.clusterSize();
+            if ((base & (cs - 1)) != 0) {
+                throw new BlockException("convert: -c with several sources needs each source "
+                        + "to be a multiple of the cluster size " + cs + "; convert them one by one");
+            }
+            byte[] c = new byte[cs];
+            for (long p = 0; p < size; p += cs) {
+                int n = (int) Math.min(cs, size - p);
+                Extent e = src.status(p, n);
+                if (!e.data() && e.zero() && e.length() >= n) {
+                    if (mustZero) {
+                        dst.writeZeroes(base + p, n);
+                    }
+                    tick(n);
+                    continue;
+                }
+                Arrays.fill(c, (byte) 0);
+                src.read(p, ByteBuffer.wrap(c, 0, n));
+                if (isZero(c, 0, cs)) {
+                    if (mustZero) {
+                        dst.writeZeroes(base + p, n);
+                    }
+                } else if (base + p + cs <= dst.size() || n == cs) {
+                    q.writeCompressed(base + p, c);
+                } else {
+                    dst.write(base + p, ByteBuffer.wrap(c, 0, n));
+                }
+                tick(n);
+            }
+        }
+
+        private void tick(long n) {
+            done += n;
+            if (progress != null) {
+                int pct = (int) (done * 10000 / total);
+                if (pct != lastPct) {
+                    lastPct = pct;
+                    progress.printf("    (%.2f/100%%)\r", pct / 100.0);
+                }
+            }
+        }
+    }
+}

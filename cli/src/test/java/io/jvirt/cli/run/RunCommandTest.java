@@ -1,0 +1,151 @@
+package io.jvirt.cli.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jvirt.cli.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code jvirt run} bad input: one line naming the value and the fix, exit status 1. */
+class RunCommandTest {
+
+    @TempDir
+    static Path dir;
+    static Path payload;
+
+    @BeforeAll
+    static void build() throws Exception {
+        payload = Payloads.build(dir, "echo", Payloads.ECHO_CMDLINE);
+    }
+
+    private record Result(int status, String out, String err) {
+    }
+
+    private static Result jvirt(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static void assertBadInput(String expectedLine, String... args) {
+        Result r = jvirt(args);
+        assertEquals(1, r.status(), r.toString());
+        assertEquals(expectedLine + "\n", r.err(), "exactly one line on stderr");
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void helpListsEveryOptionAndTheExitStatuses() {
+        Result r = jvirt("run", "--help");
+        assertEquals(0, r.status());
+        for (String option : new String[] {"--kernel", "--initrd", "--cmdline", "--memory", "--cpus", "--console",
+                "--no-reboot", "--accel", "2 guest reset under --no-reboot"}) {
+            assertTrue(r.out().contains(option), option);
+        }
+    }
+
+    @Test
+    void unknownOptionsAndMissingValues() {
+        assertBadInput("jvirt: run: unknown option '--bogus'; see 'jvirt run --help'", "run", "--bogus");
+        assertBadInput("jvirt: --kernel needs a value; see 'jvirt run --help'", "run", "--kernel");
+        assertBadInput("jvirt: --accel 'xen' is not an accelerator; use kvm, tcg or auto", "run", "--accel", "xen");
+        assertBadInput("jvirt: --console 'tty' is not a console; use stdio or file:PATH", "run", "--console=tty");
+        assertBadInput("jvirt: --cpus 'two' is not a positive number; use e.g. --cpus 2", "run", "--cpus", "two");
+        assertBadInput("jvirt: --cpus '0' is not a positive number; use e.g. --cpus 2", "run", "--cpus", "0");
+    }
+
+    @Test
+    void kernelFileProblems() throws Exception {
+        Path missing = dir.resolve("no-such-kernel");
+        assertBadInput("jvirt: kernel " + missing + " does not exist; check the path given to --kernel",
+                "run", "--kernel", missing.toString());
+        Path text = Files.writeString(dir.resolve("readme.txt"), "not a kernel\n".repeat(200));
+        assertBadInput("jvirt: " + text + " is not a Linux kernel (no bzImage header, not ELF64);"
+                + " pass a bzImage or vmlinux to --kernel", "run", "--kernel", text.toString());
+        assertBadInput("jvirt: kernel " + dir + " is not a regular file; pass a file to --kernel",
+                "run", "--kernel", dir.toString());
+    }
+
+    @Test
+    void withoutKernelTheDefaultGuestIsNeeded() {
+        Result r = jvirt("run", "--accel", "tcg");
+        assertEquals(1, r.status());
+        assertTrue(r.err().startsWith("jvirt: no --kernel given"), r.err());
+        assertTrue(r.err().endsWith("pass --kernel FILE\n"), r.err());
+    }
+
+    @Test
+    void initrdProblems() throws Exception {
+        Path missing = dir.resolve("no-initrd");
+        assertBadInput("jvirt: initrd " + missing + " does not exist; check the path given to --initrd",
+                "run", "--kernel", payload.toString(), "--initrd", missing.toString());
+        Path big = dir.resolve("big.cpio");
+        try (RandomAccessFile f = new RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(20L << 20);
+        }
+        Path log = dir.resolve("console-of-a-vm-that-never-ran.log");
+        Result r = jvirt("run", "--kernel", payload.toString(), "--initrd", big.toString(), "--memory", "16M",
+                "--accel", "tcg", "--console", "file:" + log);
+        assertTrue(Files.notExists(log), "no console file left behind after bad input");
+        assertEquals(1, r.status(), r.toString());
+        assertTrue(r.err().startsWith("jvirt: initrd " + big + " (20 MiB) does not fit: only "), r.err());
+        assertTrue(r.err().endsWith("; raise --memory or use a smaller initrd\n"), r.err());
+    }
+
+    @Test
+    void memorySizes() {
+        String k = payload.toString();
+        assertBadInput("jvirt: --memory 'lots' is not a size; use a number with K, M or G, e.g. --memory 256M",
+                "run", "--kernel", k, "--memory", "lots");
+        assertBadInput("jvirt: memory size 8 MiB is below the minimum of 16 MiB; raise --memory (e.g. --memory 256M)",
+                "run", "--kernel", k, "--memory", "8M");
+        Result r = jvirt("run", "--kernel", k, "--memory", "64T");
+        assertEquals(1, r.status());
+        assertTrue(r.err().startsWith("jvirt: memory size 64 TiB is more than the host has (")
+                || r.err().startsWith("jvirt: memory size 65536 GiB is more than the host has ("), r.err());
+        assertTrue(r.err().endsWith(" MemTotal); lower --memory\n"), r.err());
+    }
+
+    @Test
+    void moreVcpusThanTheAcceleratorAllows() {
+        assertBadInput("jvirt: --cpus 65 is more than the tcg accelerator allows (max 64); lower --cpus",
+                "run", "--kernel", payload.toString(), "--accel", "tcg", "--cpus", "65");
+    }
+
+    @Test
+    void unwritableConsoleFile() {
+        Path bad = dir.resolve("no-dir").resolve("console.log");
+        Result r = jvirt("run", "--kernel", payload.toString(), "--accel", "tcg", "--console", "file:" + bad);
+        assertEquals(1, r.status());
+        assertTrue(r.err().startsWith("jvirt: cannot create console file " + bad), r.err());
+        assertTrue(r.err().endsWith("; pick a writable path for --console file:PATH\n"), r.err());
+    }
+
+    @Test
+    void autoPicksKvmOnlyWithHardwareVirtualization() throws Exception {
+        String cpuinfo = Files.readString(Path.of("/proc/cpuinfo"));
+        boolean hw = cpuinfo.lines().anyMatch(l -> l.startsWith("flags")
+                && (l.matches(".*\\bvmx\\b.*") || l.matches(".*\\bsvm\\b.*")));
+        assertEquals(hw, RunCommand.hostHasHardwareVirtualization());
+        assertEquals(hw ? "kvm" : "tcg", RunCommand.accelerator(hw ? "kvm" : "auto").name());
+    }
+
+    @Test
+    void sizesParseLikeQemu() throws Exception {
+        assertEquals(256L << 20, RunOptions.parseSize("256"));
+        assertEquals(256L << 20, RunOptions.parseSize("256M"));
+        assertEquals(2L << 30, RunOptions.parseSize("2G"));
+        assertEquals(2L << 30, RunOptions.parseSize("2GiB"));
+        assertEquals(512L << 10, RunOptions.parseSize("512k"));
+    }
+}

@@ -1,0 +1,98 @@
+package io.jvirt.manager.daemon;
+
+import io.jvirt.manager.Connection;
+import io.jvirt.manager.DomainEvent;
+import io.jvirt.manager.VirtException;
+import io.jvirt.manager.driver.LocalDriver;
+import io.jvirt.manager.store.Store;
+import io.jvirt.vmm.control.Json;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * {@code jvirt daemon}: libvirtd's role. Owns the store (one daemon per store, by a lock file),
+ * supervises the VMM processes through {@link LocalDriver}, and serves the REST API and the
+ * WebSocket event stream on ROOT/run/jvirtd.sock. Stopping it leaves VMs running; the next
+ * daemon re-adopts them.
+ */
+public final class Daemon implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(Daemon.class.getName());
+
+    private final Set<WebSocket> subscribers = ConcurrentHashMap.newKeySet();
+    private final FileChannel lockFile;
+    private final Connection driver;
+    private final HttpServer http;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final ExecutorService sender = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("jvirtd-events").factory());
+
+    private Daemon(Store store, String uri, List<String> vmmCommand) throws VirtException, IOException {
+        store.init();
+        lockFile = FileChannel.open(store.runDir().resolve("jvirtd.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = lockFile.tryLock();
+        if (lock == null) {
+            lockFile.close();
+            throw new VirtException(VirtException.Code.OPERATION_FAILED, "another jvirt daemon already serves "
+                    + store.root() + "; stop it first or use it through " + store.socket());
+        }
+        driver = LocalDriver.open(uri, store, vmmCommand, this::broadcast);
+        RestApi api = new RestApi(driver);
+        http = HttpServer.start(store.socket(), req -> {
+            if (req.path().equals("/v1/events") && "websocket".equalsIgnoreCase(req.headers().getOrDefault("upgrade", ""))
+                    && req.headers().containsKey("sec-websocket-key")) {
+                return new Http.Response(101, "", new byte[0], true);
+            }
+            return api.handle(req);
+        }, (req, ws) -> subscribers.add(ws));
+        LOG.log(System.Logger.Level.INFO, "jvirt daemon for " + uri + " listening on " + store.socket());
+    }
+
+    /** Starts a daemon on {@code store}; {@code vmmCommand} null means this JVM running io.jvirt.cli.Main. */
+    public static Daemon start(Store store, String uri, List<String> vmmCommand) throws VirtException {
+        try {
+            return new Daemon(store, uri, vmmCommand);
+        } catch (IOException e) {
+            throw new VirtException(VirtException.Code.SYSTEM, "cannot start the jvirt daemon on " + store.root() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void broadcast(DomainEvent e) {
+        String text = Json.write(Codec.event(e));
+        // One sender thread keeps events in order and off the driver's lock.
+        sender.execute(() -> {
+            for (WebSocket ws : subscribers) {
+                try {
+                    ws.sendText(text);
+                } catch (IOException ex) {
+                    subscribers.remove(ws);
+                }
+            }
+        });
+    }
+
+    /** Blocks until {@link #close} (or the JVM's shutdown). */
+    public void await() throws InterruptedException {
+        stopped.await();
+    }
+
+    @Override
+    public void close() {
+        http.close();
+        driver.close();
+        sender.shutdown();
+        try {
+            lockFile.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "closing lock file: " + e.getMessage());
+        }
+        stopped.countDown();
+    }
+}

@@ -1,0 +1,176 @@
+package io.jvirt.manager.driver;
+
+import io.jvirt.manager.Connection;
+import io.jvirt.manager.DomainEvent;
+import io.jvirt.manager.DomainState;
+import io.jvirt.manager.VirtException;
+import io.jvirt.manager.store.Store;
+import io.jvirt.manager.xml.DomainDefaults;
+import io.jvirt.manager.xml.DomainXml;
+import io.jvirt.manager.xml.SnapshotXml;
+import io.jvirt.manager.xml.XmlText;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.w3c.dom.Element;
+
+/**
+ * The real driver behind jvirt:///system and jvirt:///session, run inside the daemon: state in
+ * the {@link Store}, one VMM process per running domain. Opening it loads the store, re-adopts
+ * VMMs a previous daemon left running, and starts autostart domains that are not running.
+ * Guest power-off and crashes follow the domain's on_poweroff / on_crash policy.
+ */
+public final class LocalDriver {
+
+    private static final System.Logger LOG = System.getLogger(LocalDriver.class.getName());
+
+    private LocalDriver() {
+    }
+
+    /** Opens the driver on {@code store}; {@code events} receives lifecycle events. */
+    public static Connection open(String uri, Store store, List<String> vmmCommand, Consumer<DomainEvent> events)
+            throws VirtException {
+        store.init();
+        VmmRuntime runtime = new VmmRuntime(store, vmmCommand == null ? VmmRuntime.defaultCommand() : vmmCommand);
+        Impl d = new Impl(uri, store, runtime);
+        d.events = events == null ? e -> { } : events;
+        runtime.listener = d;
+        synchronized (d.lock) {
+            d.load();
+        }
+        d.autostart();
+        return d;
+    }
+
+    static final class Impl extends Driver implements VmmRuntime.Listener {
+        private final Store store;
+        private final VmmRuntime vmm;
+        private final java.util.concurrent.ExecutorService eventThread = java.util.concurrent.Executors
+                .newSingleThreadExecutor(Thread.ofPlatform().daemon().name("jvirtd-vmm-events").factory());
+
+        Impl(String uri, Store store, VmmRuntime runtime) {
+            super(uri, DomainDefaults.JVIRT, runtime, new StorePersistence(store), new DirVolumes());
+            this.store = store;
+            this.vmm = runtime;
+            snapshots.disks = new QcowSnapshots();
+        }
+
+        void load() throws VirtException {
+            for (String name : store.list("domains", ".xml")) {
+                try {
+                    Dom d = new Dom();
+                    d.persistent = parse(store.get("domains/" + name + ".xml").orElseThrow(), name + ".xml");
+                    d.autostart = store.exists("domains/" + name + ".autostart");
+                    loadSnapshots(name, d);
+                    domains.put(name, d);
+                } catch (VirtException e) {
+                    LOG.log(System.Logger.Level.ERROR, "skipping stored domain '" + name + "': " + e.getMessage()
+                            + "; fix or remove " + store.root().resolve("domains/" + name + ".xml"));
+                }
+            }
+            for (String name : store.list("run", ".json")) {
+                adopt(name);
+            }
+            for (String name : store.list("pools", ".xml")) {
+                Element root = XmlText.parse(store.get("pools/" + name + ".xml").orElseThrow(), name).getDocumentElement();
+                Pool p = new Pool(XmlText.childText(root, "name"), UUID.fromString(XmlText.childText(root, "uuid")),
+                        XmlText.childText(XmlText.child(root, "target"), "path"));
+                p.active = store.exists("pools/" + name + ".active");
+                pools.add(p);
+            }
+        }
+
+        private void loadSnapshots(String name, Dom d) throws VirtException {
+            for (String s : store.list("snapshots/" + name, ".xml")) {
+                SnapshotXml.Parsed p = SnapshotXml.parse(store.get("snapshots/" + name + "/" + s + ".xml").orElseThrow(), defaults);
+                d.snapshots.put(p.name(), new Dom.Snap(p.name(), p.parent(), p.creationTime(), p.state(), p.description(), p.domain()));
+            }
+            d.currentSnapshot = store.get("snapshots/" + name + "/current").map(String::strip)
+                    .filter(d.snapshots::containsKey).orElse(null);
+        }
+
+        private void adopt(String name) throws VirtException {
+            int id = VmmRuntime.recordedId(store, name);
+            Optional<String> live = store.get("run/" + name + ".xml");
+            Optional<String> state = vmm.adopt(name);
+            if (state.isEmpty() || live.isEmpty()) {
+                LOG.log(System.Logger.Level.INFO, "domain '" + name + "' is no longer running");
+                return;
+            }
+            Dom d = domains.get(name);
+            if (d == null) {
+                d = new Dom();
+                domains.put(name, d);
+            }
+            d.live = parse(live.get(), name + " (live)");
+            d.id = id;
+            d.state = state.get().equals("paused") ? DomainState.PAUSED : DomainState.RUNNING;
+            d.reason = d.state == DomainState.PAUSED ? "user" : "booted";
+            d.startedNanos = System.nanoTime();
+            nextId = Math.max(nextId, id + 1);
+            LOG.log(System.Logger.Level.INFO, "re-adopted running domain '" + name + "' (id " + id + ")");
+        }
+
+        void autostart() {
+            List<String> names;
+            synchronized (lock) {
+                names = domains.entrySet().stream().filter(e -> e.getValue().autostart && !e.getValue().state.active())
+                        .map(Map.Entry::getKey).toList();
+            }
+            for (String n : names) {
+                try {
+                    start(n);
+                } catch (VirtException e) {
+                    LOG.log(System.Logger.Level.ERROR, "autostart of '" + n + "' failed: " + e.getMessage());
+                }
+            }
+        }
+
+        @Override
+        public void exited(String name, String reason) {
+            synchronized (lock) {
+                Dom d = domains.get(name);
+                if (d == null || !d.state.active()) {
+                    return;
+                }
+                DomainXml def = d.live;
+                String action = reason.equals("shutdown") ? def.onPoweroff() : def.onCrash();
+                stopped(d, reason);
+                if (action.endsWith("restart")) {
+                    if (!domains.containsValue(d)) {
+                        domains.put(name, d);
+                    }
+                    try {
+                        launch(d, d.persistent != null ? d.persistent : def, "booted");
+                    } catch (VirtException e) {
+                        LOG.log(System.Logger.Level.ERROR, "restarting '" + name + "' after " + reason + " failed: " + e.getMessage());
+                        if (d.persistent == null) {
+                            domains.remove(name);
+                        }
+                    }
+                }
+            }
+        }
+
+        /**
+         * A VMM event. It arrives on the control socket's reader thread, which must keep reading
+         * replies while a caller holds the lock waiting for one, so the work is handed off.
+         */
+        @Override
+        public void event(String name, Map<String, Object> ev) {
+            String type = String.valueOf(ev.get("event"));
+            eventThread.execute(() -> {
+                synchronized (lock) {
+                    switch (type) {
+                        case "RESET" -> publish(name, "rebooted", "reset");
+                        case "SHUTDOWN" -> publish(name, "shutdown", "guest");
+                        default -> {
+                        }
+                    }
+                }
+            });
+        }
+    }
+}

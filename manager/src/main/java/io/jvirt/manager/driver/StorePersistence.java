@@ -1,0 +1,77 @@
+package io.jvirt.manager.driver;
+
+import io.jvirt.manager.VirtException;
+import io.jvirt.manager.store.Store;
+
+/** Persistence on the {@link Store}: one atomic file per definition, snapshot and flag. */
+final class StorePersistence implements Persistence {
+
+    private final Store store;
+
+    StorePersistence(Store store) {
+        this.store = store;
+    }
+
+    @Override
+    public void saveDomain(String name, String xml) throws VirtException {
+        store.put("domains/" + name + ".xml", xml);
+    }
+
+    @Override
+    public void deleteDomain(String name) throws VirtException {
+        store.remove("domains/" + name + ".autostart");
+        store.remove("domains/" + name + ".xml");
+        for (String s : store.list("snapshots/" + name, ".xml")) {
+            store.remove("snapshots/" + name + "/" + s + ".xml");
+        }
+        store.remove("snapshots/" + name + "/current");
+        store.removeDir("snapshots/" + name);
+    }
+
+    @Override
+    public void saveAutostart(String name, boolean on) throws VirtException {
+        if (on) {
+            store.put("domains/" + name + ".autostart", "1\n");
+        } else {
+            store.remove("domains/" + name + ".autostart");
+        }
+    }
+
+    @Override
+    public void saveSnapshot(String domain, String snapshot, String xml) throws VirtException {
+        String p = "snapshots/" + domain + "/" + snapshot + ".xml";
+        if (xml == null) {
+            store.remove(p);
+        } else {
+            store.put(p, xml);
+        }
+    }
+
+    @Override
+    public void saveCurrentSnapshot(String domain, String snapshot) throws VirtException {
+        if (snapshot == null) {
+            store.remove("snapshots/" + domain + "/current");
+        } else {
+            store.put("snapshots/" + domain + "/current", snapshot + "\n");
+        }
+    }
+
+    @Override
+    public void savePool(String name, String xml) throws VirtException {
+        if (xml == null) {
+            store.remove("pools/" + name + ".active");
+            store.remove("pools/" + name + ".xml");
+        } else {
+            store.put("pools/" + name + ".xml", xml);
+        }
+    }
+
+    @Override
+    public void savePoolActive(String name, boolean active) throws VirtException {
+        if (active) {
+            store.put("pools/" + name + ".active", "1\n");
+        } else {
+            store.remove("pools/" + name + ".active");
+        }
+    }
+}

@@ -1,0 +1,567 @@
+package io.jvirt.vmm.accel.tcg.cpu;
+
+import io.jvirt.vmm.arch.x86_64.Segment;
+import io.jvirt.vmm.arch.x86_64.X86BootState;
+import io.jvirt.vmm.devices.IoBus;
+import io.jvirt.vmm.memory.GuestMemory;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The software x86-64 CPU: architectural state and the run loop (fetch a decoded block,
+ * execute it, deliver faults and interrupts at block boundaries). Instruction semantics live
+ * in the Exec* classes, protection and interrupt delivery in {@link Protection}.
+ */
+final class Cpu implements CpuCore {
+    private static final System.Logger LOG = System.getLogger(Cpu.class.getName());
+
+    static final int RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7;
+    static final int ES = 0, CS = 1, SS = 2, DS = 3, FS = 4, GS = 5;
+
+    // RFLAGS bits (SDM vol. 1 §3.4.3)
+    static final long CF = 1, PF = 4, AF = 0x10, ZF = 0x40, SF = 0x80, TF = 0x100, IF = 0x200, DF = 0x400,
+            OF = 0x800, IOPL = 0x3000, NT = 0x4000, RF = 0x10000, VM = 0x20000, AC = 0x40000, ID = 0x200000;
+    static final long ARITH = CF | PF | AF | ZF | SF | OF;
+    // CR0/CR4/EFER bits (SDM vol. 3A §2.5, §2.2.1)
+    static final long CR0_PE = 1, CR0_MP = 2, CR0_EM = 4, CR0_TS = 8, CR0_ET = 0x10, CR0_NE = 0x20,
+            CR0_WP = 0x10000, CR0_AM = 0x40000, CR0_NW = 1L << 29, CR0_CD = 1L << 30, CR0_PG = 1L << 31;
+    static final long CR4_PSE = 0x10, CR4_PAE = 0x20, CR4_PGE = 0x80, CR4_OSFXSR = 0x200, CR4_OSXMMEXCPT = 0x400;
+    static final long EFER_SCE = 1, EFER_LME = 0x100, EFER_LMA = 0x400, EFER_NXE = 0x800;
+
+    private static final int CACHE_SIZE = 1 << 14;
+    private static final int MAX_BLOCK = 64;
+
+    final int apicId;
+    final GuestMemory memory;
+    final IoBus pio;
+    final InterruptSource apic;
+    final Mmu mmu;
+    final Decoder decoder = new Decoder(this);
+    final Msrs msrs;
+    final Fpu fpu = new Fpu();
+
+    final long[] r = new long[16];
+    long rip;
+    /** Start of the instruction executing now (faults restart it). */
+    long curRip;
+    long flags = 2;
+    final int[] sel = new int[6];
+    final long[] sbase = new long[6];
+    final int[] slimit = new int[6];
+    /** Descriptor attribute bits 40–55 of the descriptor: type, S, DPL, P, AVL, L, D/B, G. */
+    final int[] sattr = new int[6];
+    int ldtrSel, trSel, ldtrLimit, trLimit, trAttr;
+    long ldtrBase, trBase;
+    long gdtBase, idtBase;
+    int gdtLimit, idtLimit;
+    long cr0 = 0x60000010L, cr2, cr3, cr4, cr8, efer;
+    final long[] dr = new long[8];
+    int cpl;
+    /** Code size: 16, 32 or 64. */
+    int mode = 16;
+
+    boolean halted;
+    boolean waitSipi;
+    /** An STI / MOV SS shadow covers the next instruction. */
+    boolean shadow;
+    boolean nmiBlocked;
+    volatile boolean stopRequested;
+    /** Set by a write to a page holding decoded code: the current block ends. */
+    boolean codeChanged;
+    /** Set by instructions that change how the following ones decode or translate. */
+    boolean endBlock;
+    boolean tripleFault;
+    private long retired;
+    /** Blocks left before the next interrupt poll (the APIC's checks take a lock). */
+    private int pollCountdown;
+    private static final int POLL_INTERVAL = 8;
+
+    private final Block[] cache = new Block[CACHE_SIZE];
+
+    Cpu(int apicId, GuestMemory memory, IoBus pio, IoBus mmio, InterruptSource apic) {
+        this.apicId = apicId;
+        this.memory = memory;
+        this.pio = pio;
+        this.apic = apic;
+        this.mmu = new Mmu(this, memory, mmio, apic);
+        this.msrs = new Msrs(this);
+        reset();
+    }
+
+    // ---- state ----
+
+    /** Power-on / INIT state (SDM vol. 3A §9.1.1, table 9-1). */
+    private void reset() {
+        java.util.Arrays.fill(r, 0);
+        r[RDX] = 0x600; // family/model/stepping signature
+        flags = 2;
+        cr0 = 0x60000010L;
+        cr2 = cr3 = cr4 = cr8 = 0;
+        efer = 0;
+        rip = 0xfff0;
+        for (int s = 0; s < 6; s++) {
+            setSegReal(s, 0);
+            sattr[s] = 0x93; // present, read/write data, accessed
+        }
+        setSegment(CS, 0xf000, 0xffff0000L, 0xffff, 0x9b);
+        gdtBase = idtBase = 0;
+        gdtLimit = idtLimit = 0xffff;
+        ldtrSel = trSel = 0;
+        ldtrBase = trBase = 0;
+        ldtrLimit = trLimit = 0xffff;
+        trAttr = 0x8b;
+        java.util.Arrays.fill(dr, 0);
+        dr[6] = 0xffff0ff0L;
+        dr[7] = 0x400;
+        fpu.reset();
+        halted = false;
+        shadow = false;
+        nmiBlocked = false;
+        updateMode();
+        mmu.flush();
+    }
+
+    void setSegment(int s, int selector, long base, int limit, int attr) {
+        sel[s] = selector;
+        sbase[s] = base;
+        slimit[s] = limit;
+        sattr[s] = attr;
+        if (s == CS) {
+            updateMode();
+        }
+    }
+
+    void setSegReal(int s, int selector) {
+        sel[s] = selector & 0xffff;
+        sbase[s] = (selector & 0xffffL) << 4;
+        if (s == CS) {
+            updateMode();
+        }
+    }
+
+    /** Recomputes code size and CPL after CS, CR0 or EFER change. */
+    void updateMode() {
+        int a = sattr[CS];
+        if ((efer & EFER_LMA) != 0 && (a & 0x2000) != 0) {
+            mode = 64;
+        } else {
+            mode = (a & 0x4000) != 0 ? 32 : 16;
+        }
+        if ((cr0 & CR0_PE) == 0) {
+            cpl = 0;
+        } else if ((flags & VM) != 0) {
+            cpl = 3;
+        } else {
+            cpl = (a >> 5) & 3;
+        }
+        mmu.user = cpl == 3 ? 1 : 0;
+        endBlock = true;
+    }
+
+    static int attrOf(Segment s) {
+        return (s.type() & 0xf) | (s.s() ? 0x10 : 0) | ((s.dpl() & 3) << 5) | (s.present() ? 0x80 : 0)
+                | (s.l() ? 0x2000 : 0) | (s.db() ? 0x4000 : 0) | (s.g() ? 0x8000 : 0);
+    }
+
+    private void loadSeg(int s, Segment seg) {
+        setSegment(s, seg.selector(), seg.base(), seg.limit(), attrOf(seg));
+    }
+
+    @Override
+    public void load(X86BootState b) {
+        reset();
+        rip = b.rip();
+        r[RSP] = b.rsp();
+        r[RSI] = b.rsi();
+        r[RDX] = 0;
+        flags = b.rflags() | 2;
+        cr0 = b.cr0();
+        cr3 = b.cr3();
+        cr4 = b.cr4();
+        efer = b.efer();
+        gdtBase = b.gdtBase();
+        gdtLimit = b.gdtLimit();
+        idtBase = b.idtBase();
+        idtLimit = b.idtLimit();
+        loadSeg(ES, b.es());
+        loadSeg(DS, b.ds());
+        loadSeg(FS, b.fs());
+        loadSeg(GS, b.gs());
+        loadSeg(SS, b.ss());
+        loadSeg(CS, b.cs());
+        Segment tr = b.tr();
+        trSel = tr.selector();
+        trBase = tr.base();
+        trLimit = tr.limit();
+        trAttr = attrOf(tr);
+        waitSipi = false;
+        updateMode();
+        mmu.flush();
+    }
+
+    @Override
+    public void init() {
+        reset();
+        waitSipi = true;
+        halted = true;
+    }
+
+    @Override
+    public void startup(int vector) {
+        if (!waitSipi) {
+            return; // SIPI is ignored unless the CPU waits for it (SDM vol. 3A §10.4.4.1)
+        }
+        setSegReal(CS, (vector & 0xff) << 8);
+        rip = 0;
+        waitSipi = false;
+        halted = false;
+        updateMode();
+    }
+
+    @Override
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    @Override
+    public boolean halted() {
+        return halted || waitSipi;
+    }
+
+    @Override
+    public long instructionsRetired() {
+        return retired;
+    }
+
+    // ---- registers ----
+
+    static long mask(int size) {
+        return size == 8 ? -1L : (1L << (size * 8)) - 1;
+    }
+
+    long reg(int n, int size) {
+        return switch (size) {
+            case 8 -> r[n];
+            case 4 -> r[n] & 0xffffffffL;
+            case 2 -> r[n] & 0xffff;
+            default -> r[n] & 0xff;
+        };
+    }
+
+    void setReg(int n, int size, long v) {
+        switch (size) {
+            case 8 -> r[n] = v;
+            case 4 -> r[n] = v & 0xffffffffL;
+            case 2 -> r[n] = (r[n] & ~0xffffL) | (v & 0xffff);
+            default -> r[n] = (r[n] & ~0xffL) | (v & 0xff);
+        }
+    }
+
+    /** 8-bit register {@code n}: without REX, 4–7 are AH, CH, DH, BH. */
+    long reg8(Insn in, int n) {
+        if (in.rex == 0 && n >= 4 && n < 8) {
+            return (r[n - 4] >>> 8) & 0xff;
+        }
+        return r[n] & 0xff;
+    }
+
+    void setReg8(Insn in, int n, long v) {
+        if (in.rex == 0 && n >= 4 && n < 8) {
+            r[n - 4] = (r[n - 4] & ~0xff00L) | ((v & 0xff) << 8);
+        } else {
+            r[n] = (r[n] & ~0xffL) | (v & 0xff);
+        }
+    }
+
+    // ---- addressing ----
+
+    /** Effective address (offset in the segment) of the memory operand. */
+    long ea(Insn in) {
+        long a = in.disp;
+        if (in.base >= 0) {
+            a += r[in.base];
+        }
+        if (in.index >= 0) {
+            a += r[in.index] << in.scale;
+        }
+        if (in.ripRel) {
+            a += rip;
+        }
+        return switch (in.asz) {
+            case 8 -> a;
+            case 4 -> a & 0xffffffffL;
+            default -> a & 0xffff;
+        };
+    }
+
+    /** Linear address of {@code offset} in segment {@code s}. */
+    long linear(int s, long offset) {
+        if (mode == 64) {
+            return s >= FS ? offset + sbase[s] : offset;
+        }
+        return (sbase[s] + offset) & 0xffffffffL;
+    }
+
+    long addr(Insn in) {
+        return linear(in.segment(), ea(in));
+    }
+
+    /** Reads the r/m operand. */
+    long readRm(Insn in, int size) {
+        if (in.mod == 3) {
+            return size == 1 ? reg8(in, in.rm) : reg(in.rm, size);
+        }
+        return mmu.read(addr(in), size);
+    }
+
+    void writeRm(Insn in, int size, long v) {
+        if (in.mod == 3) {
+            if (size == 1) {
+                setReg8(in, in.rm, v);
+            } else {
+                setReg(in.rm, size, v);
+            }
+        } else {
+            mmu.write(addr(in), size, v);
+        }
+    }
+
+    long readReg(Insn in, int size) {
+        return size == 1 ? reg8(in, in.reg) : reg(in.reg, size);
+    }
+
+    void writeReg(Insn in, int size, long v) {
+        if (size == 1) {
+            setReg8(in, in.reg, v);
+        } else {
+            setReg(in.reg, size, v);
+        }
+    }
+
+    // ---- stack ----
+
+    int stackSize() {
+        return mode == 64 ? 8 : (sattr[SS] & 0x4000) != 0 ? 4 : 2;
+    }
+
+    long sp() {
+        return reg(RSP, stackSize());
+    }
+
+    void setSp(long v) {
+        setReg(RSP, stackSize(), v);
+    }
+
+    void push(int size, long v) {
+        int ss = stackSize();
+        long nsp = (r[RSP] - size) & mask(ss);
+        mmu.write(linear(SS, nsp), size, v);
+        setReg(RSP, ss, nsp);
+    }
+
+    long pop(int size) {
+        int ss = stackSize();
+        long sp = r[RSP] & mask(ss);
+        long v = mmu.read(linear(SS, sp), size);
+        setReg(RSP, ss, sp + size);
+        return v;
+    }
+
+    long ipMask() {
+        return mode == 64 ? -1L : mode == 32 ? 0xffffffffL : 0xffff;
+    }
+
+    void setRflags(long v) {
+        flags = (v & 0x3f7fd5L) | 2;
+    }
+
+    // ---- run loop ----
+
+    @Override
+    public Stop run(long budget) {
+        long end = retired + budget;
+        stopRequested = false;
+        pollCountdown = 0;
+        while (true) {
+            if (tripleFault) {
+                return Stop.TRIPLE_FAULT;
+            }
+            if (waitSipi) {
+                return Stop.HALTED;
+            }
+            try {
+                if (!shadow && --pollCountdown <= 0) {
+                    pollCountdown = POLL_INTERVAL;
+                    if (!nmiBlocked && apic.takeNmi()) {
+                        halted = false;
+                        Protection.deliver(this, CpuFault.NMI, false, 0, Protection.EXTERNAL);
+                        nmiBlocked = true;
+                    } else if ((flags & IF) != 0 && apic.hasInterrupt()) {
+                        int v = apic.acknowledge();
+                        if (v >= 0) {
+                            halted = false;
+                            Protection.deliver(this, v, false, 0, Protection.EXTERNAL);
+                        }
+                    }
+                }
+                if (halted) {
+                    return Stop.HALTED;
+                }
+                if (retired >= end || stopRequested) {
+                    return Stop.BUDGET;
+                }
+                runBlock();
+            } catch (CpuFault f) {
+                rip = curRip;
+                Protection.fault(this, f);
+                pollCountdown = 0;
+            } catch (RuntimeException | StackOverflowError e) {
+                LOG.log(Level.ERROR, String.format("cpu %d: internal error at rip 0x%x, delivering #UD", apicId, curRip), e);
+                rip = curRip;
+                try {
+                    Protection.fault(this, CpuFault.ud());
+                } catch (RuntimeException e2) {
+                    tripleFault = true;
+                }
+            }
+        }
+    }
+
+    private void runBlock() {
+        Block b = block();
+        Insn[] insns = b.insns;
+        int n = insns.length;
+        if (shadow) {
+            n = 1;
+            shadow = false;
+        }
+        codeChanged = false;
+        endBlock = false;
+        long mask = ipMask();
+        for (int i = 0; i < n; i++) {
+            Insn in = insns[i];
+            curRip = rip;
+            rip = (rip + in.len) & mask;
+            Exec.exec(this, in);
+            retired++;
+            if (codeChanged | endBlock) {
+                if (endBlock) {
+                    pollCountdown = 0;
+                }
+                break;
+            }
+        }
+    }
+
+    /** Second level: blocks by linear address, valid for a TLB epoch and CPL (skips the TLB and the physical cache). */
+    private static final int LIN_CACHE = 1 << 12;
+    private final Block[] linBlock = new Block[LIN_CACHE];
+    private final long[] linTag = new long[LIN_CACHE];
+    private final int[] linEpoch = new int[LIN_CACHE];
+    private final int[] linCpl = new int[LIN_CACHE];
+
+    /** The block executed last (its successor cache chains to the next). */
+    private Block last;
+
+    private Block block() {
+        long lin = mode == 64 ? rip : (sbase[CS] + rip) & 0xffffffffL;
+        curRip = rip;
+        Block prev = last;
+        int epoch = mmu.epoch;
+        if (prev != null) {
+            Block s = null;
+            if (prev.lin0 == lin && prev.epoch0 == epoch && prev.cpl0 == cpl) {
+                s = prev.succ0;
+            } else if (prev.lin1 == lin && prev.epoch1 == epoch && prev.cpl1 == cpl) {
+                s = prev.succ1;
+            }
+            if (s != null && s.mode == mode && s.generation == mmu.code.generation(s.pa)) {
+                last = s;
+                return s;
+            }
+        }
+        int li = (int) ((lin ^ (lin >>> 12)) & (LIN_CACHE - 1));
+        Block b = linBlock[li];
+        if (b == null || linTag[li] != lin || linEpoch[li] != epoch || linCpl[li] != cpl || b.mode != mode
+                || b.generation != mmu.code.generation(b.pa)) {
+            b = lookup(lin);
+            if (b.generation >= 0) {
+                linBlock[li] = b;
+                linTag[li] = lin;
+                linEpoch[li] = epoch;
+                linCpl[li] = cpl;
+            }
+        }
+        if (prev != null && b.generation >= 0) {
+            if (prev.flip) {
+                prev.succ1 = b;
+                prev.lin1 = lin;
+                prev.epoch1 = epoch;
+                prev.cpl1 = cpl;
+            } else {
+                prev.succ0 = b;
+                prev.lin0 = lin;
+                prev.epoch0 = epoch;
+                prev.cpl0 = cpl;
+            }
+            prev.flip = !prev.flip;
+        }
+        last = b;
+        return b;
+    }
+
+    private Block lookup(long lin) {
+        long pa = mmu.fetchPhys(lin);
+        int idx = (int) ((pa ^ (pa >>> 13)) & (CACHE_SIZE - 1));
+        Block b = cache[idx];
+        if (b != null && b.pa == pa && b.mode == mode && b.generation == mmu.code.generation(pa)) {
+            return b;
+        }
+        int gen = mmu.code.mark(pa);
+        List<Insn> list = new ArrayList<>();
+        long p = lin;
+        boolean cacheable = gen >= 0 && mmu.memory.isRam(pa, 1);
+        while (list.size() < MAX_BLOCK) {
+            Insn in;
+            try {
+                in = decoder.decode(p, mode);
+            } catch (CpuFault f) {
+                if (list.isEmpty()) {
+                    throw f;
+                }
+                break;
+            }
+            boolean crosses = ((p & 0xfff) + in.len) > 4096;
+            if (crosses && !list.isEmpty()) {
+                break;
+            }
+            list.add(in);
+            p = mode == 64 ? p + in.len : (p + in.len) & 0xffffffffL;
+            if (crosses) {
+                cacheable = false;
+                break;
+            }
+            if (in.ends || (p & 0xfff) == 0) {
+                break;
+            }
+        }
+        b = new Block(pa, mode, cacheable ? gen : -1, list.toArray(new Insn[0]));
+        b.lin = lin;
+        if (cacheable) {
+            cache[idx] = b;
+        }
+        return b;
+    }
+
+    /** Logs an unimplemented instruction once per opcode and raises #UD. */
+    private static final java.util.Set<Integer> LOGGED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    CpuFault unknown(Insn in) {
+        if (LOGGED.add(in.op)) {
+            LOG.log(Level.WARNING, String.format("cpu %d: unimplemented instruction %s at rip 0x%x (mode %d); raising #UD",
+                    apicId, in.hex(), curRip, mode));
+        }
+        return CpuFault.ud();
+    }
+}

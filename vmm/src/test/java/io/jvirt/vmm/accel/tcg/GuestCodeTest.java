@@ -1,0 +1,193 @@
+package io.jvirt.vmm.accel.tcg;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jvirt.vmm.accel.AccelVm;
+import io.jvirt.vmm.accel.VcpuExit;
+import io.jvirt.vmm.arch.x86_64.Segment;
+import io.jvirt.vmm.arch.x86_64.X86BootState;
+import io.jvirt.vmm.devices.BusDevice;
+import io.jvirt.vmm.devices.IoBus;
+import io.jvirt.vmm.memory.GuestMemory;
+import io.jvirt.vmm.memory.GuestRam;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Guest code on the real software CPU through {@link TcgAccelerator}: interrupts from the
+ * LAPIC timer and from the PIT via IOAPIC pin 2 taken in long mode, and an application
+ * processor started by INIT/SIPI. Guests report on port 0x510 (and 0x511 for the AP).
+ */
+class GuestCodeTest {
+
+    private static final long CODE = 0x100000;
+    private static final long STACK = 0x80000;
+    private static final long IDT = 0x1000;
+    /** The interrupt handler sits at CODE + HANDLER (".org" in the sources below). */
+    private static final int HANDLER = 0x200;
+    private static final int REPORT_PORT = 0x510;
+    private static final int AP_PORT = 0x511;
+
+    private final GuestMemory memory = GuestRam.allocate(64L << 20);
+    private final IoBus pio = IoBus.create("pio");
+    private final IoBus mmio = IoBus.create("mmio");
+    private final ConcurrentHashMap<Integer, CompletableFuture<Long>> reports = new ConcurrentHashMap<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private AccelVm vm;
+
+    GuestCodeTest() {
+        for (int port : new int[]{REPORT_PORT, AP_PORT}) {
+            pio.register(port, 1, new BusDevice() {
+                @Override public long read(long offset, int size) { return 0; }
+                @Override public void write(long offset, int size, long value) { report(port).complete(value); }
+            });
+        }
+        long[] gdt = {0, 0, 0x00af9b000000ffffL, 0x00cf93000000ffffL};
+        for (int i = 0; i < gdt.length; i++) {
+            memory.writeLong(0x500 + 8L * i, gdt[i]);
+        }
+        memory.writeLong(0x9000, 0xa000 | 0x3); // identity map of 4 GiB with 2 MiB pages (LAYOUT.md)
+        for (int i = 0; i < 4; i++) {
+            memory.writeLong(0xa000 + 8L * i, (0xb000 + 0x1000L * i) | 0x3);
+            for (int j = 0; j < 512; j++) {
+                memory.writeLong(0xb000 + 0x1000L * i + 8L * j, (((long) i << 30) | ((long) j << 21)) | 0x83);
+            }
+        }
+        for (int v = 0x20; v < 0x100; v++) { // every external vector -> the handler, 64-bit interrupt gate
+            long h = CODE + HANDLER;
+            long low = (h & 0xffff) | (0x10L << 16) | (0x8eL << 40) | (((h >>> 16) & 0xffff) << 48);
+            memory.writeLong(IDT + 16L * v, low);
+            memory.writeLong(IDT + 16L * v + 8, h >>> 32);
+        }
+    }
+
+    private CompletableFuture<Long> report(int port) {
+        return reports.computeIfAbsent(port, p -> new CompletableFuture<>());
+    }
+
+    @AfterEach
+    void close() throws InterruptedException {
+        if (vm != null) {
+            for (int i = 0; i < vm.vcpuCount(); i++) {
+                vm.vcpu(i).kick();
+            }
+        }
+        for (Thread t : threads) {
+            t.join(5000);
+        }
+        if (vm != null) {
+            vm.close();
+        }
+        memory.backing().close();
+    }
+
+    private static X86BootState boot() {
+        return new X86BootState(CODE, STACK, 0, 2, 0x80050033L, 0x9000, 0x6a0, 0x500 | 0x400 | 0x100,
+                0x500, 8 * 4 - 1, IDT, 16 * 256 - 1,
+                Segment.code64(0x10), Segment.flatData(0x18), Segment.flatData(0x18), Segment.flatData(0x18),
+                Segment.flatData(0x18), Segment.flatData(0x18), Segment.tss(0, 0, 0xffff));
+    }
+
+    /** Boots {@code source} on vCPU 0 of a {@code cpus}-vCPU VM; each vCPU on its own thread. */
+    private void start(String source, int cpus) {
+        memory.write(CODE, GuestAsm.assemble(".code64\n" + source));
+        vm = TcgAccelerator.create().createVm(memory, pio, mmio, cpus);
+        vm.reset(boot());
+        for (int i = 0; i < cpus; i++) {
+            var vcpu = vm.vcpu(i);
+            threads.add(Thread.ofPlatform().name("test-vcpu-" + i).start(() -> {
+                VcpuExit e = vcpu.run();
+                if (!(e instanceof VcpuExit.Kicked)) {
+                    report(REPORT_PORT).completeExceptionally(new AssertionError("vCPU " + vcpu.index() + ": " + e));
+                }
+            }));
+        }
+    }
+
+    /** Counts interrupts in %r12 (handler EOIs the LAPIC), reports the count on port 0x510 at 5. */
+    private static final String COUNT_FIVE_AND_REPORT = """
+                xor %r12d, %r12d
+                sti
+            1:  hlt
+                cmp $5, %r12d
+                jb 1b
+                cli
+                mov %r12d, %eax
+                mov $0x510, %dx
+                out %eax, %dx
+            2:  hlt
+                jmp 2b
+            .org 0x200
+                inc %r12d
+                movl $0, 0xb0(%rbx)
+                iretq
+            """;
+
+    @Test
+    void lapicTimerInterruptsAreTakenInLongMode() throws Exception {
+        long start = System.nanoTime();
+        start("""
+                mov $0xfee00000, %ebx
+                movl $0x1ff, 0xf0(%rbx)
+                movl $0xb, 0x3e0(%rbx)
+                movl $0x20040, 0x320(%rbx)
+                movl $2000000, 0x380(%rbx)
+                """ + COUNT_FIVE_AND_REPORT, 1);
+        assertEquals(5, report(REPORT_PORT).get(30, TimeUnit.SECONDS));
+        long took = System.nanoTime() - start;
+        assertTrue(took >= 10_000_000, "five 2 ms periods take at least 10 ms, took " + took);
+    }
+
+    @Test
+    void pitInterruptsArriveThroughIoApicPin2() throws Exception {
+        start("""
+                mov $0xfee00000, %ebx
+                movl $0x1ff, 0xf0(%rbx)
+                mov $0xfec00000, %esi
+                movl $0x14, (%rsi)
+                movl $0x41, 0x10(%rsi)
+                mov $0x34, %al
+                out %al, $0x43
+                mov $0xa9, %al
+                out %al, $0x40
+                mov $0x04, %al
+                out %al, $0x40
+                """ + COUNT_FIVE_AND_REPORT, 1);
+        assertEquals(5, report(REPORT_PORT).get(30, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void applicationProcessorStartsOnInitSipi() throws Exception {
+        byte[] trampoline = GuestAsm.assemble("""
+                .code16
+                    mov $0x511, %dx
+                    mov $0xa1, %al
+                    out %al, %dx
+                1:  cli
+                    hlt
+                    jmp 1b
+                """);
+        memory.write(0x8000, trampoline);
+        start("""
+                mov $0xfee00000, %ebx
+                movl $0x1ff, 0xf0(%rbx)
+                movl $0x01000000, 0x310(%rbx)
+                movl $0xc500, 0x300(%rbx)
+                movl $0x8500, 0x300(%rbx)
+                movl $0x4608, 0x300(%rbx)
+                mov $1, %eax
+                mov $0x510, %dx
+                out %eax, %dx
+            1:  hlt
+                jmp 1b
+                """, 2);
+        assertEquals(1, report(REPORT_PORT).get(30, TimeUnit.SECONDS));
+        assertEquals(0xa1, report(AP_PORT).get(30, TimeUnit.SECONDS));
+    }
+}

@@ -1,0 +1,137 @@
+package io.jvirt.vmm.accel.tcg;
+
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.jvirt.vmm.machine.Console;
+import io.jvirt.vmm.machine.Machine;
+import io.jvirt.vmm.machine.MachineConfig;
+import io.jvirt.vmm.machine.MachineExit;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The acceptance of the software CPU: Debian's cloud kernel with a busybox initramfs boots to
+ * userspace on tcg, runs a command typed on the serial console and powers off, with 1 and 2
+ * vCPUs. Slow (minutes): tagged {@code linux}. Skips when the kernel material cannot be made
+ * or the CPU core is not in the build. The console log goes to target/tcg-linux/console-N.log.
+ */
+@Tag("linux")
+class LinuxBootTcgTest {
+
+    /** Default minutes for the whole boot; -Djvirt.tcg.bootMinutes=N to change. */
+    private static final long MINUTES = Long.getLong("jvirt.tcg.bootMinutes", 15);
+
+    /** Collects guest output and lets the test wait for a string. */
+    static final class Transcript extends OutputStream {
+        private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        private final OutputStream log;
+
+        Transcript(OutputStream log) {
+            this.log = log;
+        }
+
+        @Override
+        public synchronized void write(int b) throws IOException {
+            buf.write(b);
+            log.write(b);
+            notifyAll();
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) throws IOException {
+            buf.write(b, off, len);
+            log.write(b, off, len);
+            log.flush();
+            notifyAll();
+        }
+
+        synchronized String text() {
+            return buf.toString(StandardCharsets.UTF_8);
+        }
+
+        synchronized boolean await(String s, long deadline, Machine m) throws InterruptedException {
+            while (!text().contains(s)) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0 || m.state() == io.jvirt.vmm.machine.RunState.STOPPED) {
+                    return text().contains(s);
+                }
+                wait(Math.min(left, 500));
+            }
+            return true;
+        }
+    }
+
+    @ParameterizedTest(name = "{0} vCPU(s)")
+    @ValueSource(ints = {1, 2})
+    void bootsToUserspaceRunsACommandAndPowersOff(int cpus) throws Exception {
+        StringBuilder why = new StringBuilder();
+        Optional<LinuxMaterial.Files2> material = LinuxMaterial.ensure(why);
+        Assumptions.assumeTrue(material.isPresent(), () -> "no Debian kernel material: " + why);
+        TcgAccelerator accel = TcgAccelerator.create();
+        Path logFile = Path.of("target", "tcg-linux", "console-" + cpus + ".log");
+        MachineConfig config = new MachineConfig(material.get().kernel(), Optional.of(material.get().initrd()),
+                "console=ttyS0 earlyprintk=serial,ttyS0 reboot=k panic=-1", 256L << 20, cpus, true);
+        PipedOutputStream keys = new PipedOutputStream();
+        PipedInputStream in = new PipedInputStream(keys, 4096);
+        try (OutputStream log = Files.newOutputStream(logFile)) {
+            Transcript out = new Transcript(log);
+            Machine m;
+            try {
+                m = Machine.create(accel, config, Console.streams(in, out));
+            } catch (UnsupportedOperationException e) {
+                Assumptions.abort("tcg CPU core not in this build: " + e.getMessage());
+                return;
+            }
+            try (m) {
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(MINUTES);
+                m.start();
+                if (!out.await(LinuxMaterial.READY, deadline, m)) {
+                    fail("no userspace after " + MINUTES + " min on " + cpus + " vCPU(s); console tail:\n" + tail(out));
+                }
+                assertTrue(out.text().contains(LinuxMaterial.READY + " cpus=" + cpus),
+                        "the guest sees " + cpus + " CPU(s):\n" + tail(out));
+                Thread.sleep(500);
+                keys.write("echo jvirt-$((6*7))-ok\n".getBytes(StandardCharsets.US_ASCII));
+                keys.flush();
+                if (!out.await("jvirt-42-ok", deadline, m)) {
+                    fail("the typed command did not run; console tail:\n" + tail(out));
+                }
+                keys.write("poweroff -f\n".getBytes(StandardCharsets.US_ASCII));
+                keys.flush();
+                long left = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime()));
+                MachineExit exit = awaitExit(m, left);
+                assertInstanceOf(MachineExit.PoweredOff.class, exit, "exit " + exit + "; console tail:\n" + tail(out));
+            }
+        }
+    }
+
+    private static MachineExit awaitExit(Machine m, long seconds) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (m.state() != io.jvirt.vmm.machine.RunState.STOPPED && System.nanoTime() < end) {
+            Thread.sleep(50);
+        }
+        if (m.state() != io.jvirt.vmm.machine.RunState.STOPPED) {
+            m.stop();
+        }
+        return m.awaitExit();
+    }
+
+    private static String tail(Transcript out) {
+        String s = out.text();
+        return s.substring(Math.max(0, s.length() - 4000));
+    }
+}

@@ -1,0 +1,123 @@
+package io.jvirt.vmm.accel.tcg.cpu;
+
+import io.jvirt.vmm.arch.x86_64.Segment;
+import io.jvirt.vmm.arch.x86_64.X86BootState;
+import io.jvirt.vmm.devices.BusDevice;
+import io.jvirt.vmm.devices.IoBus;
+import java.io.ByteArrayOutputStream;
+
+/**
+ * A minimal test machine: 16 MiB of RAM, the LAYOUT.md 64-bit boot state (GDT at 0x500,
+ * identity map with 2 MiB pages at 0x9000), code at 0x100000, a debug port 0xe9 that collects
+ * bytes, and an interrupt source that can inject one vector.
+ */
+final class Machine {
+    static final long CODE = 0x100000;
+    static final long STACK = 0x80000;
+
+    final TestMemory memory = new TestMemory(16 << 20);
+    final IoBus pio = IoBus.create("pio");
+    final IoBus mmio = IoBus.create("mmio");
+    final ByteArrayOutputStream debug = new ByteArrayOutputStream();
+    final TestInterrupts irq = new TestInterrupts();
+    final Cpu cpu;
+
+    Machine() {
+        pio.register(0xe9, 1, new BusDevice() {
+            @Override public long read(long offset, int size) { return 0xe9; }
+            @Override public void write(long offset, int size, long value) { debug.write((int) value); }
+        });
+        cpu = (Cpu) CpuCore.create(0, memory, pio, mmio, irq);
+        // GDT: null, null, 0x10 code64, 0x18 data, 0x20 code32, 0x28 code16, 0x30 data16
+        long[] gdt = {0, 0, 0x00af9b000000ffffL, 0x00cf93000000ffffL, 0x00cf9b000000ffffL, 0x00009b000000ffffL,
+                0x000093000000ffffL, 0x00affb000000ffffL, 0x00cff3000000ffffL};
+        for (int i = 0; i < gdt.length; i++) {
+            memory.writeLong(0x500 + 8L * i, gdt[i]);
+        }
+        memory.writeLong(0x9000, 0xa000 | 0x7); // PML4 -> PDPT, user allowed
+        for (int i = 0; i < 4; i++) {
+            memory.writeLong(0xa000 + 8L * i, (0xb000 + 0x1000L * i) | 0x7);
+            for (int j = 0; j < 512; j++) {
+                long pa = ((long) i << 30) | ((long) j << 21);
+                memory.writeLong(0xb000 + 0x1000L * i + 8L * j, pa | 0x87);
+            }
+        }
+    }
+
+    /** Maps the 2 MiB at {@code pdIndex} (identity) with a 4 KiB page table at {@code pt}, flags P|RW|US. */
+    void split2M(int pdIndex, long pt) {
+        for (int i = 0; i < 512; i++) {
+            memory.writeLong(pt + 8L * i, (((long) pdIndex << 21) + ((long) i << 12)) | 0x7);
+        }
+        memory.writeLong(0xb000 + 8L * pdIndex, pt | 0x7);
+    }
+
+    /** The PTE of 4 KiB page {@code va} after {@link #split2M}. */
+    long pteAddress(long va, long pt) {
+        return pt + ((va >>> 12) & 511) * 8;
+    }
+
+    void load(byte[] code) {
+        memory.write(CODE, code);
+    }
+
+    X86BootState bootState() {
+        return new X86BootState(CODE, STACK, 0x7000, 2,
+                0x80050033L, 0x9000, 0x6a0, 0x500 | 0x800, 0x500, 8 * 9 - 1, 0, 0,
+                Segment.code64(0x10), Segment.flatData(0x18), Segment.flatData(0x18), Segment.flatData(0x18),
+                Segment.flatData(0x18), Segment.flatData(0x18), Segment.tss(0, 0, 0xffff));
+    }
+
+    /** Assembles {@code source} (64-bit), runs it from the boot state until HLT. */
+    Cpu run64(String source) {
+        load(Asm.assemble(".code64\n" + source + "\nhlt\n"));
+        cpu.load(bootState());
+        return runToHalt();
+    }
+
+    Cpu runToHalt() {
+        for (int i = 0; i < 10_000; i++) {
+            CpuCore.Stop s = cpu.run(1_000_000);
+            if (s == CpuCore.Stop.HALTED) {
+                return cpu;
+            }
+            if (s == CpuCore.Stop.TRIPLE_FAULT) {
+                throw new AssertionError("triple fault at rip 0x" + Long.toHexString(cpu.rip));
+            }
+        }
+        throw new AssertionError("did not halt, rip 0x" + Long.toHexString(cpu.rip));
+    }
+
+    String debugOutput() {
+        return debug.toString();
+    }
+
+    /** An interrupt source with no APIC page; tests raise a vector or an NMI by hand. */
+    static final class TestInterrupts implements InterruptSource {
+        volatile int pending = -1;
+        volatile boolean nmi;
+
+        @Override public boolean hasInterrupt() { return pending >= 0; }
+
+        @Override
+        public int acknowledge() {
+            int v = pending;
+            pending = -1;
+            return v;
+        }
+
+        @Override
+        public boolean takeNmi() {
+            boolean n = nmi;
+            nmi = false;
+            return n;
+        }
+
+        @Override public long mmioBase() { return -1; }
+        @Override public long mmioRead(int offset, int size) { return 0; }
+        @Override public void mmioWrite(int offset, int size, long value) { }
+        @Override public boolean ownsMsr(int msr) { return false; }
+        @Override public long readMsr(int msr) { return 0; }
+        @Override public void writeMsr(int msr, long value) { }
+    }
+}

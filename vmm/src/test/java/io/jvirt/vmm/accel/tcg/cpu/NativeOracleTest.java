@@ -1,0 +1,276 @@
+package io.jvirt.vmm.accel.tcg.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Integer instructions against the host CPU as the oracle: each snippet runs natively (a
+ * gcc-built program, user mode) and on the software CPU from the same seeded random
+ * registers and flags; results and the flags the SDM defines for that instruction must agree.
+ */
+class NativeOracleTest {
+    private static final long ALL = Cpu.CF | Cpu.PF | Cpu.AF | Cpu.ZF | Cpu.SF | Cpu.OF;
+    private static final long SZPC = Cpu.CF | Cpu.PF | Cpu.ZF | Cpu.SF;
+    private static final long UNDEFINED = Long.MIN_VALUE;
+
+    /** One snippet and the flags to compare (the others are undefined by the SDM). */
+    record Case(String asm, long flags) {
+    }
+
+    static List<Case> cases() {
+        List<Case> l = new ArrayList<>();
+        String[][] regs = {{"%al", "%bl"}, {"%ax", "%bx"}, {"%eax", "%ebx"}, {"%rax", "%rbx"}};
+        for (String op : new String[]{"add", "adc", "sub", "sbb", "and", "or", "xor", "cmp", "test"}) {
+            for (String[] r : regs) {
+                l.add(new Case(op + " " + r[1] + ", " + r[0], op.equals("and") || op.equals("or") || op.equals("xor")
+                        || op.equals("test") ? ALL & ~Cpu.AF : ALL));
+            }
+        }
+        for (String op : new String[]{"inc", "dec", "neg", "not"}) {
+            for (String[] r : regs) {
+                l.add(new Case(op + " " + r[0], ALL));
+            }
+        }
+        // shifts and rotates by CL; count masked into 0..63 by the harness
+        for (String op : new String[]{"shl", "shr", "sar"}) {
+            for (String[] r : regs) {
+                l.add(new Case("and $0x3f, %cl\n" + op + " %cl, " + r[0], -1)); // flags checked specially
+            }
+        }
+        for (String op : new String[]{"rol", "ror", "rcl", "rcr"}) {
+            for (String[] r : regs) {
+                l.add(new Case("and $0x3f, %cl\n" + op + " %cl, " + r[0], -2));
+            }
+        }
+        for (String[] r : regs) {
+            if (!r[0].equals("%al")) {
+                l.add(new Case("and $0x3f, %cl\nshld %cl, " + r[1] + ", " + r[0], -3));
+                l.add(new Case("and $0x3f, %cl\nshrd %cl, " + r[1] + ", " + r[0], -3));
+                l.add(new Case("imul " + r[1] + ", " + r[0], Cpu.CF | Cpu.OF));
+                l.add(new Case("bsf " + r[1] + ", " + r[0], Cpu.ZF));
+                l.add(new Case("bsr " + r[1] + ", " + r[0], Cpu.ZF));
+                l.add(new Case("bt " + r[1] + ", " + r[0], Cpu.CF));
+                l.add(new Case("bts " + r[1] + ", " + r[0], Cpu.CF));
+                l.add(new Case("btr " + r[1] + ", " + r[0], Cpu.CF));
+                l.add(new Case("btc " + r[1] + ", " + r[0], Cpu.CF));
+                l.add(new Case("cmovl " + r[1] + ", " + r[0], ALL));
+                l.add(new Case("popcnt " + r[1] + ", " + r[0], ALL));
+                l.add(new Case("xadd " + r[1] + ", " + r[0], ALL));
+                l.add(new Case("cmpxchg " + r[1] + ", " + r[0], ALL));
+            }
+            l.add(new Case("mul " + r[1], Cpu.CF | Cpu.OF));
+            l.add(new Case("imul " + r[1], Cpu.CF | Cpu.OF));
+            l.add(new Case("imul $-77, " + (r[0].equals("%al") ? "%ax" : r[0]) + ", " + (r[0].equals("%al") ? "%dx" : r[0].replace("a", "d")), Cpu.CF | Cpu.OF));
+        }
+        l.add(new Case("cbw\ncwd", ALL));
+        l.add(new Case("cwde\ncdq", ALL));
+        l.add(new Case("cdqe\ncqo", ALL));
+        l.add(new Case("bswap %eax\nbswap %rbx", ALL));
+        l.add(new Case("movsbq %bl, %rax\nmovswl %bx, %edx\nmovzbw %cl, %si", ALL));
+        l.add(new Case("setc %al\nsetbe %bl\nsetl %cl\nsetg %dl\nsetp %sil\nseto %dil", ALL));
+        l.add(new Case("lea 7(%rax,%rbx,4), %rcx\nlea -1(%ebx,%eax), %edx", ALL));
+        l.add(new Case("lahf\nxchg %ah, %bl\nsahf", ALL));
+        l.add(new Case("mov %rbx, %rcx\nor $1, %rcx\nxor %edx, %edx\nmov %rcx, %rsi\nshr $1, %rsi\nmov %rax, %rdx\nand %rsi, %rdx\ndiv %rcx", 0));
+        l.add(new Case("mov %ebx, %ecx\nor $1, %ecx\ncdq\nidiv %ecx", 0));
+        l.add(new Case("rol $1, %eax\nror $1, %bx\nrcl $1, %cl\nrcr $1, %rdx", ALL & ~Cpu.AF));
+        l.add(new Case("shl $1, %eax\nshr $1, %bx\nsar $1, %dl", ALL & ~Cpu.AF));
+        return l;
+    }
+
+    private static final long[] SPECIAL = {0, 1, 2, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fffffffL, 0x80000000L,
+            0xffffffffL, Long.MAX_VALUE, Long.MIN_VALUE, -1, -2, 31, 32, 63, 64};
+
+    private static long value(Random rnd) {
+        int k = rnd.nextInt(4);
+        if (k == 0) {
+            return SPECIAL[rnd.nextInt(SPECIAL.length)];
+        }
+        long v = rnd.nextLong();
+        return switch (rnd.nextInt(4)) {
+            case 0 -> v & 0xff;
+            case 1 -> v & 0xffff;
+            case 2 -> v & 0xffffffffL;
+            default -> v;
+        };
+    }
+
+    @Test
+    void integerInstructionsMatchTheHostCpu() throws Exception {
+        List<Case> cases = cases();
+        Path dir = Files.createTempDirectory("jvirt-oracle");
+        Path exe = buildOracle(dir, cases);
+        Random rnd = new Random(20261122);
+        int perCase = 40;
+        StringBuilder input = new StringBuilder();
+        List<long[]> inputs = new ArrayList<>();
+        for (int i = 0; i < cases.size(); i++) {
+            for (int k = 0; k < perCase; k++) {
+                long[] in = new long[7];
+                for (int j = 0; j < 6; j++) {
+                    in[j] = value(rnd);
+                }
+                in[6] = 0x202 | (rnd.nextLong() & ALL);
+                inputs.add(in);
+                input.append(i);
+                for (long v : in) {
+                    input.append(' ').append(Long.toUnsignedString(v));
+                }
+                input.append('\n');
+            }
+        }
+        Process p = new ProcessBuilder(exe.toString()).redirectErrorStream(false).start();
+        Thread writer = Thread.ofPlatform().start(() -> {
+            try (var os = p.getOutputStream()) {
+                os.write(input.toString().getBytes());
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        List<String> outLines = new String(p.getInputStream().readAllBytes()).lines().toList();
+        writer.join();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "oracle failed");
+
+        // the software CPU: all snippets in one image, 64 bytes apart
+        StringBuilder src = new StringBuilder(".code64\n");
+        for (int i = 0; i < cases.size(); i++) {
+            src.append(".org ").append(i * 64).append('\n').append(cases.get(i).asm()).append("\nhlt\n");
+        }
+        Machine m = new Machine();
+        m.load(Asm.assemble(src.toString()));
+        List<String> failures = new ArrayList<>();
+        for (int n = 0; n < inputs.size(); n++) {
+            int i = n / perCase;
+            long[] in = inputs.get(n);
+            m.cpu.load(m.bootState());
+            Cpu c = m.cpu;
+            int[] order = {Cpu.RAX, Cpu.RBX, Cpu.RCX, Cpu.RDX, Cpu.RSI, Cpu.RDI};
+            for (int j = 0; j < 6; j++) {
+                c.r[order[j]] = in[j];
+            }
+            c.flags = in[6];
+            c.rip = Machine.CODE + i * 64L;
+            m.runToHalt();
+            String[] exp = outLines.get(n).trim().split(" ");
+            long mask = flagMask(cases.get(i), in);
+            if (mask == UNDEFINED) {
+                continue;
+            }
+            StringBuilder diff = new StringBuilder();
+            for (int j = 0; j < 6; j++) {
+                long e = Long.parseUnsignedLong(exp[j]);
+                if (e != c.r[order[j]]) {
+                    diff.append(String.format(" r%d=%x want %x", j, c.r[order[j]], e));
+                }
+            }
+            long ef = Long.parseUnsignedLong(exp[6]);
+            if (((ef ^ c.flags) & mask) != 0) {
+                diff.append(String.format(" flags=%x want %x (mask %x)", c.flags & mask, ef & mask, mask));
+            }
+            if (!diff.isEmpty()) {
+                failures.add(cases.get(i).asm().replace('\n', ';') + " in=" + hex(in) + ":" + diff);
+            }
+        }
+        assertTrue(failures.isEmpty(), failures.size() + " mismatches, first:\n" + String.join("\n", failures.subList(0, Math.min(25, failures.size()))));
+    }
+
+    private static String hex(long[] v) {
+        StringBuilder sb = new StringBuilder();
+        for (long x : v) {
+            sb.append(Long.toHexString(x)).append(',');
+        }
+        return sb.toString();
+    }
+
+    /** Defined flags; shifts/rotates depend on the count (SDM: OF only for 1-bit counts, none for 0). */
+    private static long flagMask(Case k, long[] in) {
+        if (k.flags() >= 0) {
+            return k.flags();
+        }
+        String a = k.asm();
+        int size = a.contains("%al") ? 8 : a.contains("%ax") ? 16 : a.contains("%eax") ? 32 : 64;
+        int count = (int) (in[2] & 0x3f);
+        if (k.flags() == -1) { // shl/shr/sar
+            int c = count & (size == 64 ? 63 : 31);
+            if (c == 0) {
+                return ALL;
+            }
+            long m = SZPC;
+            if (c > size) {
+                m &= ~Cpu.CF; // CF undefined when the count exceeds the width
+            }
+            return c == 1 ? m | Cpu.OF : m;
+        }
+        if (k.flags() == -2) { // rotates: CF (and OF for 1)
+            int c = count & (size == 64 ? 63 : 31);
+            if (c == 0) {
+                return ALL;
+            }
+            return c == 1 ? Cpu.CF | Cpu.OF : Cpu.CF;
+        }
+        // shld/shrd
+        int c = count & (size == 64 ? 63 : 31);
+        if (c == 0) {
+            return ALL;
+        }
+        if (c > size) {
+            return UNDEFINED; // result and flags undefined (16-bit operand, count > 16)
+        }
+        return c == 1 ? SZPC | Cpu.OF : SZPC;
+    }
+
+    private static Path buildOracle(Path dir, List<Case> cases) throws Exception {
+        StringBuilder c = new StringBuilder("""
+                #include <stdio.h>
+                struct st { unsigned long r[7]; };
+                """);
+        for (int i = 0; i < cases.size(); i++) {
+            String body = cases.get(i).asm().replace("%", "%%").replace("\n", "\\n\\t");
+            c.append("static void c").append(i).append("(struct st *s) { __asm__ volatile(")
+                    .append("\"mov %0, %%r15\\n\\tpushq 48(%%r15)\\n\\tpopfq\\n\\t")
+                    .append("mov 0(%%r15),%%rax\\n\\tmov 8(%%r15),%%rbx\\n\\tmov 16(%%r15),%%rcx\\n\\t")
+                    .append("mov 24(%%r15),%%rdx\\n\\tmov 32(%%r15),%%rsi\\n\\tmov 40(%%r15),%%rdi\\n\\t")
+                    .append(body)
+                    .append("\\n\\tmov %%rax,0(%%r15)\\n\\tmov %%rbx,8(%%r15)\\n\\tmov %%rcx,16(%%r15)\\n\\t")
+                    .append("mov %%rdx,24(%%r15)\\n\\tmov %%rsi,32(%%r15)\\n\\tmov %%rdi,40(%%r15)\\n\\t")
+                    .append("pushfq\\n\\tpopq 48(%%r15)\\n\\t\" :: \"r\"(s) : \"rax\",\"rbx\",\"rcx\",\"rdx\",\"rsi\",\"rdi\",\"r15\",\"memory\",\"cc\"); }\n");
+        }
+        c.append("static void (*fn[])(struct st*) = {");
+        for (int i = 0; i < cases.size(); i++) {
+            c.append("c").append(i).append(',');
+        }
+        c.append("""
+                };
+                int main(void) { int k; struct st s;
+                  while (scanf("%d %lu %lu %lu %lu %lu %lu %lu", &k, &s.r[0], &s.r[1], &s.r[2], &s.r[3], &s.r[4], &s.r[5], &s.r[6]) == 8) {
+                    fn[k](&s);
+                    printf("%lu %lu %lu %lu %lu %lu %lu\\n", s.r[0], s.r[1], s.r[2], s.r[3], s.r[4], s.r[5], s.r[6]);
+                  }
+                  return 0; }
+                """);
+        Path srcFile = dir.resolve("oracle.c");
+        Files.writeString(srcFile, c.toString());
+        Path exe = dir.resolve("oracle");
+        Process p;
+        try {
+            p = new ProcessBuilder("gcc", "-O1", "-mno-red-zone", "-o", exe.toString(), srcFile.toString())
+                    .redirectErrorStream(true).start();
+        } catch (IOException e) {
+            Assumptions.abort("gcc not available: " + e.getMessage());
+            return null;
+        }
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException("gcc failed:\n" + out);
+        }
+        return exe;
+    }
+}

@@ -55,4 +55,15 @@ public interface CpuCore {
 
     /** Instructions retired so far (for benchmarks and tests). */
     long instructionsRetired();
+
+    /** Frequency of {@link #tsc()}: 1 GHz, one tick per host nanosecond (the platform's timers agree). */
+    long TSC_HZ = Msrs.TSC_HZ;
+
+    /**
+     * The guest TSC before any per-CPU IA32_TIME_STAMP_COUNTER offset: what the tcg platform's
+     * LAPIC converts TSC-deadline values with.
+     */
+    static long tsc() {
+        return Msrs.tscNow();
+    }
 }

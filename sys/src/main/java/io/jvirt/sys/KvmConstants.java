@@ -32,6 +32,10 @@ final class KvmConstants {
     static final long KVM_SET_IDENTITY_MAP_ADDR = iow(KVMIO, 0x48, Long.BYTES);
     static final long KVM_CREATE_IRQCHIP = io(KVMIO, 0x60);
     static final long KVM_IRQ_LINE = iow(KVMIO, 0x61, KvmLayouts.KVM_IRQ_LEVEL.byteSize());
+    static final long KVM_GET_IRQCHIP = iowr(KVMIO, 0x62, KvmLayouts.KVM_IRQCHIP.byteSize());
+    static final long KVM_SET_IRQCHIP = ior(KVMIO, 0x63, KvmLayouts.KVM_IRQCHIP.byteSize()); // sic: _IOR in <linux/kvm.h>
+    static final long KVM_GET_PIT2 = ior(KVMIO, 0x9f, KvmLayouts.KVM_PIT_STATE2.byteSize());
+    static final long KVM_SET_PIT2 = iow(KVMIO, 0xa0, KvmLayouts.KVM_PIT_STATE2.byteSize());
     static final long KVM_IRQFD = iow(KVMIO, 0x76, KvmLayouts.KVM_IRQFD.byteSize());
     static final long KVM_CREATE_PIT2 = iow(KVMIO, 0x77, KvmLayouts.KVM_PIT_CONFIG.byteSize());
     static final long KVM_IOEVENTFD = iow(KVMIO, 0x79, KvmLayouts.KVM_IOEVENTFD.byteSize());
@@ -87,6 +91,11 @@ final class KvmConstants {
     static final int KVM_MP_STATE_INIT_RECEIVED = 2;
     static final int KVM_MP_STATE_HALTED = 3;
     static final int KVM_MP_STATE_SIPI_RECEIVED = 4;
+
+    // kvm_irqchip.chip_id
+    static final int KVM_IRQCHIP_PIC_MASTER = 0;
+    static final int KVM_IRQCHIP_PIC_SLAVE = 1;
+    static final int KVM_IRQCHIP_IOAPIC = 2;
 
     // flags
     static final int KVM_MEM_LOG_DIRTY_PAGES = 1 << 0;

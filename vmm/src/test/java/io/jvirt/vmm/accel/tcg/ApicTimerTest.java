@@ -73,6 +73,9 @@ class ApicTimerTest {
             int c = f.read(0, ApicRegisters.CURRENT_COUNT);
             assertTrue(c > 0 && c <= 5_000_000, "periodic count reloads: " + c);
             f.write(0, ApicRegisters.LVT_TIMER_REG, ApicRegisters.LVT_MASKED | (1 << 17) | VECTOR);
+            if (f.apic(0).acknowledge() >= 0) { // fired between the last INTA and the mask
+                f.write(0, ApicRegisters.EOI, 0);
+            }
             assertEquals(-1, awaitInterrupt(f, System.nanoTime(), 60), "masked: no interrupt");
         }
     }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.jvirt.vmm.guest.DefaultGuest;
+import io.jvirt.vmm.guest.GuestBuildException;
 import io.jvirt.vmm.machine.Console;
 import io.jvirt.vmm.machine.Machine;
 import io.jvirt.vmm.machine.MachineConfig;
@@ -20,11 +22,13 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The acceptance of the software CPU: Debian's cloud kernel with a busybox initramfs boots to
+ * The acceptance of the software CPU: Debian's cloud kernel with a busybox initramfs (the
+ * default guest, {@link DefaultGuest#ensure()}) boots to
  * userspace on tcg, runs a command typed on the serial console and powers off, with 1 and 2
  * vCPUs. Slow (minutes): tagged {@code linux}. Skips when the kernel material cannot be made
  * or the CPU core is not in the build. The console log goes to target/tcg-linux/console-N.log.
@@ -63,6 +67,22 @@ class LinuxBootTcgTest {
             return buf.toString(StandardCharsets.UTF_8);
         }
 
+        /** Waits until the line that contains {@code s} is complete. */
+        synchronized boolean awaitLineEnd(String s, long deadline, Machine m) throws InterruptedException {
+            while (true) {
+                String t = text();
+                int at = t.indexOf(s);
+                if (at >= 0 && t.indexOf('\n', at) >= 0) {
+                    return true;
+                }
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0 || m.state() == io.jvirt.vmm.machine.RunState.STOPPED) {
+                    return false;
+                }
+                wait(Math.min(left, 500));
+            }
+        }
+
         synchronized boolean await(String s, long deadline, Machine m) throws InterruptedException {
             while (!text().contains(s)) {
                 long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
@@ -78,43 +98,64 @@ class LinuxBootTcgTest {
     @ParameterizedTest(name = "{0} vCPU(s)")
     @ValueSource(ints = {1, 2})
     void bootsToUserspaceRunsACommandAndPowersOff(int cpus) throws Exception {
-        StringBuilder why = new StringBuilder();
-        Optional<LinuxMaterial.Files2> material = LinuxMaterial.ensure(why);
-        Assumptions.assumeTrue(material.isPresent(), () -> "no Debian kernel material: " + why);
-        TcgAccelerator accel = TcgAccelerator.create();
-        Path logFile = Path.of("target", "tcg-linux", "console-" + cpus + ".log");
-        MachineConfig config = new MachineConfig(material.get().kernel(), Optional.of(material.get().initrd()),
-                "console=ttyS0 earlyprintk=serial,ttyS0 reboot=k panic=-1", 256L << 20, cpus, true);
+        MachineExit exit = boot(cpus, "", "console-" + cpus + ".log", "poweroff -f");
+        assertInstanceOf(MachineExit.PoweredOff.class, exit);
+    }
+
+    /**
+     * With acpi=off (and no MP table: the Debian kernel lacks CONFIG_X86_MPPARSE) Linux finds no
+     * IOAPIC, turns the local APIC off and stays in PIC mode ("APIC: Keep in PIC mode(8259)"):
+     * the timer tick and every other interrupt come from the 8259 straight to the CPU. Reboot
+     * goes through the i8042 (reboot=k) and, with --no-reboot, ends the machine.
+     */
+    @Test
+    void bootsWithThe8259AloneWhenThereIsNoAcpi() throws Exception {
+        MachineExit exit = boot(1, " acpi=off", "console-pic.log", "reboot -f");
+        assertInstanceOf(MachineExit.ResetRequested.class, exit);
+    }
+
+    /** Boots, checks the CPU count, runs a typed command, then {@code last}; returns how the machine ended. */
+    private static MachineExit boot(int cpus, String extraCmdline, String logName, String last) throws Exception {
+        DefaultGuest guest;
+        try {
+            guest = DefaultGuest.ensure();
+        } catch (GuestBuildException e) {
+            Assumptions.abort("no default guest (Debian cloud kernel + busybox initramfs): " + e.getMessage());
+            return null;
+        }
+        Path logFile = Path.of("target", "tcg-linux", logName);
+        Files.createDirectories(logFile.getParent());
+        MachineConfig config = new MachineConfig(guest.kernel(), Optional.of(guest.initramfs()),
+                "console=ttyS0 earlyprintk=serial,ttyS0 reboot=k panic=-1" + extraCmdline, 256L << 20, cpus, true);
         PipedOutputStream keys = new PipedOutputStream();
         PipedInputStream in = new PipedInputStream(keys, 4096);
         try (OutputStream log = Files.newOutputStream(logFile)) {
             Transcript out = new Transcript(log);
-            Machine m;
-            try {
-                m = Machine.create(accel, config, Console.streams(in, out));
-            } catch (UnsupportedOperationException e) {
-                Assumptions.abort("tcg CPU core not in this build: " + e.getMessage());
-                return;
-            }
-            try (m) {
+            try (Machine m = Machine.create(TcgAccelerator.create(), config, Console.streams(in, out))) {
                 long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(MINUTES);
                 m.start();
-                if (!out.await(LinuxMaterial.READY, deadline, m)) {
-                    fail("no userspace after " + MINUTES + " min on " + cpus + " vCPU(s); console tail:\n" + tail(out));
+                if (!out.await(DefaultGuest.READY_MARKER, deadline, m) || !out.await("/ # ", deadline, m)) {
+                    fail("no userspace shell after " + MINUTES + " min on " + cpus + " vCPU(s); console tail:\n"
+                            + tail(out));
                 }
-                assertTrue(out.text().contains(LinuxMaterial.READY + " cpus=" + cpus),
-                        "the guest sees " + cpus + " CPU(s):\n" + tail(out));
-                Thread.sleep(500);
-                keys.write("echo jvirt-$((6*7))-ok\n".getBytes(StandardCharsets.US_ASCII));
+                Thread.sleep(300);
+                keys.write("echo cpus=$(grep -c ^processor /proc/cpuinfo) jvirt-$((6*7))-ok\n"
+                        .getBytes(StandardCharsets.US_ASCII));
                 keys.flush();
-                if (!out.await("jvirt-42-ok", deadline, m)) {
+                if (!out.await("jvirt-42-ok", deadline, m) || !out.awaitLineEnd("jvirt-42-ok", deadline, m)) {
                     fail("the typed command did not run; console tail:\n" + tail(out));
                 }
-                keys.write("poweroff -f\n".getBytes(StandardCharsets.US_ASCII));
+                assertTrue(out.text().contains("cpus=" + cpus + " jvirt-42-ok"),
+                        "the guest should see " + cpus + " CPU(s); console tail:\n" + tail(out));
+                keys.write((last + "\n").getBytes(StandardCharsets.US_ASCII));
                 keys.flush();
                 long left = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime()));
                 MachineExit exit = awaitExit(m, left);
-                assertInstanceOf(MachineExit.PoweredOff.class, exit, "exit " + exit + "; console tail:\n" + tail(out));
+                System.out.println(logName + ": " + exit);
+                if (exit instanceof MachineExit.Stopped) {
+                    fail("'" + last + "' did not end the machine; console tail:\n" + tail(out));
+                }
+                return exit;
             }
         }
     }

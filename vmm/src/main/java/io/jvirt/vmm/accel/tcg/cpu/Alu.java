@@ -86,6 +86,20 @@ final class Alu {
         };
     }
 
+    /** {@link #op} without flags, for instructions whose flags are dead. */
+    static long opNoFlags(Cpu c, int op, long a, long b, int size) {
+        long r = switch (op) {
+            case 0 -> a + b;
+            case 1 -> a | b;
+            case 2 -> a + b + (c.flags & Cpu.CF);
+            case 3 -> a - b - (c.flags & Cpu.CF);
+            case 4 -> a & b;
+            case 5, 7 -> a - b;
+            default -> a ^ b;
+        };
+        return r & Cpu.mask(size);
+    }
+
     static long inc(Cpu c, long a, int size) {
         long cf = c.flags & Cpu.CF;
         long r = add(c, a, 1, 0, size);

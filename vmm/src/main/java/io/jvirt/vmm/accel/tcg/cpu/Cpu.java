@@ -393,6 +393,7 @@ final class Cpu implements CpuCore {
             try {
                 if (!shadow && --pollCountdown <= 0) {
                     pollCountdown = POLL_INTERVAL;
+                    curRip = rip; // a fault while delivering returns here, not to the last instruction
                     if (!nmiBlocked && apic.takeNmi()) {
                         halted = false;
                         Protection.deliver(this, CpuFault.NMI, false, 0, Protection.EXTERNAL);
@@ -414,17 +415,23 @@ final class Cpu implements CpuCore {
                 runBlock();
             } catch (CpuFault f) {
                 rip = curRip;
-                Protection.fault(this, f);
+                deliverSafely(f);
                 pollCountdown = 0;
             } catch (RuntimeException | StackOverflowError e) {
                 LOG.log(Level.ERROR, String.format("cpu %d: internal error at rip 0x%x, delivering #UD", apicId, curRip), e);
                 rip = curRip;
-                try {
-                    Protection.fault(this, CpuFault.ud());
-                } catch (RuntimeException e2) {
-                    tripleFault = true;
-                }
+                deliverSafely(CpuFault.ud());
             }
+        }
+    }
+
+    /** Delivers a fault; an error inside delivery itself (a bug, a failing device) stops the CPU as a triple fault. */
+    private void deliverSafely(CpuFault f) {
+        try {
+            Protection.fault(this, f);
+        } catch (RuntimeException | StackOverflowError e) {
+            LOG.log(Level.ERROR, String.format("cpu %d: internal error delivering vector %d at rip 0x%x", apicId, f.vector, curRip), e);
+            tripleFault = true;
         }
     }
 
@@ -546,7 +553,9 @@ final class Cpu implements CpuCore {
                 break;
             }
         }
-        b = new Block(pa, mode, cacheable ? gen : -1, list.toArray(new Insn[0]));
+        Insn[] insns = list.toArray(new Insn[0]);
+        FlagLiveness.analyze(insns);
+        b = new Block(pa, mode, cacheable ? gen : -1, insns);
         b.lin = lin;
         if (cacheable) {
             cache[idx] = b;

@@ -303,6 +303,9 @@ final class Decoder {
             in.imm = imm(in.osz) & (in.osz == 4 ? 0xffffffffL : 0xffffL);
             in.imm2 = imm(2) & 0xffff;
         }
+        if (op == 0xff && ((in.reg & 7) < 2 || (in.reg & 7) == 6)) {
+            in.ends = false; // INC/DEC/PUSH r/m do not transfer control
+        }
         if (op == 0x101 && in.mod == 3) {
             in.ends = true;
         }

@@ -48,7 +48,8 @@ final class Exec {
                 c.writeReg(in, in.osz, in.osz == 8 ? (int) v : v);
             }
             case 0x68, 0x6a -> c.push(in.osz, in.imm);
-            case 0x69, 0x6b -> c.writeReg(in, in.osz, imul3(c, c.readRm(in, in.osz), in.imm, in.osz));
+            case 0x69, 0x6b -> c.writeReg(in, in.osz, in.flagsDead ? c.readRm(in, in.osz) * in.imm
+                    : imul3(c, c.readRm(in, in.osz), in.imm, in.osz));
             case 0x6c, 0x6d, 0x6e, 0x6f, 0xa4, 0xa5, 0xa6, 0xa7, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf -> Strings.exec(c, in);
             case 0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x7b, 0x7c, 0x7d, 0x7e, 0x7f -> {
                 if (Alu.cond(c.flags, op & 15)) {
@@ -60,6 +61,9 @@ final class Exec {
                 aluRm(c, in, in.reg & 7, size, in.imm);
             }
             case 0x84, 0x85 -> {
+                if (in.flagsDead) {
+                    return;
+                }
                 int size = (op & 1) == 0 ? 1 : in.osz;
                 Alu.logic(c, c.readRm(in, size) & c.readReg(in, size), size);
             }
@@ -242,13 +246,15 @@ final class Exec {
             case 0 -> aluRm(c, in, kind, 1, c.readReg(in, 1));
             case 1 -> aluRm(c, in, kind, in.osz, c.readReg(in, in.osz));
             case 2 -> {
-                long r = Alu.op(c, kind, c.readReg(in, 1), c.readRm(in, 1), 1);
+                long r = in.flagsDead ? Alu.opNoFlags(c, kind, c.readReg(in, 1), c.readRm(in, 1), 1)
+                        : Alu.op(c, kind, c.readReg(in, 1), c.readRm(in, 1), 1);
                 if (kind != 7) {
                     c.writeReg(in, 1, r);
                 }
             }
             case 3 -> {
-                long r = Alu.op(c, kind, c.readReg(in, in.osz), c.readRm(in, in.osz), in.osz);
+                long r = in.flagsDead ? Alu.opNoFlags(c, kind, c.readReg(in, in.osz), c.readRm(in, in.osz), in.osz)
+                        : Alu.op(c, kind, c.readReg(in, in.osz), c.readRm(in, in.osz), in.osz);
                 if (kind != 7) {
                     c.writeReg(in, in.osz, r);
                 }
@@ -260,7 +266,7 @@ final class Exec {
                 }
             }
             default -> {
-                long r = Alu.op(c, kind, c.r[0], in.imm, in.osz);
+                long r = in.flagsDead ? Alu.opNoFlags(c, kind, c.r[0], in.imm, in.osz) : Alu.op(c, kind, c.r[0], in.imm, in.osz);
                 if (kind != 7) {
                     c.setReg(0, in.osz, r);
                 }
@@ -271,7 +277,7 @@ final class Exec {
     static void aluRm(Cpu c, Insn in, int kind, int size, long src) {
         if (in.mod == 3) {
             long a = size == 1 ? c.reg8(in, in.rm) : c.reg(in.rm, size);
-            long r = Alu.op(c, kind, a, src, size);
+            long r = in.flagsDead ? Alu.opNoFlags(c, kind, a, src, size) : Alu.op(c, kind, a, src, size);
             if (kind != 7) {
                 if (size == 1) {
                     c.setReg8(in, in.rm, r);
@@ -286,7 +292,8 @@ final class Exec {
             Atomic.rmw(c, lin, size, a -> Alu.op(c, kind, a, src, size));
             return;
         }
-        long r = Alu.op(c, kind, c.mmu.read(lin, size), src, size);
+        long a = c.mmu.read(lin, size);
+        long r = in.flagsDead ? Alu.opNoFlags(c, kind, a, src, size) : Alu.op(c, kind, a, src, size);
         if (kind != 7) {
             c.mmu.write(lin, size, r);
         }
@@ -395,6 +402,18 @@ final class Exec {
             throw CpuFault.ud();
         }
         if (in.mod == 3) {
+            if (in.flagsDead) {
+                long v = c.readRm(in, size);
+                int n = count & (size == 8 ? 0x3f : 0x1f);
+                long r = switch (kind) {
+                    case 4, 6 -> v << n;
+                    case 5 -> (v & Cpu.mask(size)) >>> n;
+                    case 7 -> Alu.sext(v, size) >> n;
+                    default -> Alu.shift(c, kind, v, count, size);
+                };
+                c.writeRm(in, size, n >= size * 8 && kind != 7 ? 0 : r);
+                return;
+            }
             c.writeRm(in, size, Alu.shift(c, kind, c.readRm(in, size), count, size));
             return;
         }
@@ -412,6 +431,10 @@ final class Exec {
         }
         if (in.mod == 3) {
             long a = c.readRm(in, size);
+            if (in.flagsDead) {
+                c.writeRm(in, size, dec ? a - 1 : a + 1);
+                return;
+            }
             c.writeRm(in, size, dec ? Alu.dec(c, a, size) : Alu.inc(c, a, size));
             return;
         }

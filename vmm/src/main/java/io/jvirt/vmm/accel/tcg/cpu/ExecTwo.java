@@ -82,7 +82,8 @@ final class ExecTwo {
                 }
             }
             case 0xae -> SystemOps.group15(c, in);
-            case 0xaf -> c.writeReg(in, in.osz, Exec.imul3(c, c.readReg(in, in.osz), c.readRm(in, in.osz), in.osz));
+            case 0xaf -> c.writeReg(in, in.osz, in.flagsDead ? c.readReg(in, in.osz) * c.readRm(in, in.osz)
+                    : Exec.imul3(c, c.readReg(in, in.osz), c.readRm(in, in.osz), in.osz));
             case 0xb0, 0xb1 -> Bits.cmpxchg(c, in, b == 0xb0 ? 1 : in.osz);
             case 0xb2, 0xb4, 0xb5 -> {
                 if (in.mod == 3) {

@@ -34,6 +34,8 @@ final class Insn {
     boolean ripRel;
     long imm;
     long imm2;
+    /** Its arithmetic flags are overwritten before use ({@link FlagLiveness}): skip computing them. */
+    boolean flagsDead;
     /** The instruction ends its block (control transfer or state change). */
     boolean ends;
     /** Raw bytes, for logging unknown instructions. */

@@ -164,6 +164,24 @@ class ExceptionTest {
     }
 
     @Test
+    void accessesToNowhereReadAllOnesAndUnknownInstructionsRaiseUd() {
+        Machine m = new Machine();
+        Cpu c = run(m, """
+                gate 6, ud
+                lidt idtr(%rip)
+                mov $0xc0000000, %rsi     # MMIO hole, no device
+                movq $5, (%rsi)           # dropped
+                mov (%rsi), %r8           # all ones
+                pshufb %xmm1, %xmm0       # SSSE3: not advertised
+                hlt
+                ud: mov (%rsp), %r9
+                hlt
+                """);
+        assertEquals(-1L, c.r[8]);
+        assertEquals(0x0f, m.memory.readByte(c.r[9] + 1) & 0xff, "#UD at the PSHUFB (66 0F 38 00)");
+    }
+
+    @Test
     void faultWithoutIdtIsATripleFault() {
         Machine m = new Machine();
         m.load(Asm.assemble(".code64\nud2\n"));

@@ -83,6 +83,43 @@ class NativeOracleTest {
         l.add(new Case("mov %ebx, %ecx\nor $1, %ecx\ncdq\nidiv %ecx", 0));
         l.add(new Case("rol $1, %eax\nror $1, %bx\nrcl $1, %cl\nrcr $1, %rdx", ALL & ~Cpu.AF));
         l.add(new Case("shl $1, %eax\nshr $1, %bx\nsar $1, %dl", ALL & ~Cpu.AF));
+        // straight-line ALU code: exercises dead-flag elimination inside a block
+        l.add(new Case("add %rbx, %rax\nadc %rcx, %rdx\nsub %rsi, %rdi\nsbb %rax, %rbx\nimul %rcx, %rsi\nshl $3, %rdx\nsetc %cl", ALL & ~Cpu.AF));
+        l.add(new Case("imul $77, %rbx, %rax\nshr $5, %rax\nxor %ecx, %ebx\ntest %eax, %eax\nand %edx, %esi\ninc %rdi\nsetnz %cl", ALL));
+        l.add(new Case("add %eax, %ebx\ninc %ecx\ncmp %esi, %edi\ndec %eax\nadc $5, %edx\nsar $1, %rsi\nsbb %rdi, %rdi", ALL));
+        l.add(new Case("or %rax, %rax\nsub $1, %bl\nshl $1, %cx\nadd %dx, %si\nneg %rdi\nsetb %al", ALL));
+        // SSE2: 128-bit inputs built from the GPRs, results extracted back to rax/rdx/rcx
+        String setup = "movq %rax, %xmm0\npinsrw $4, %esi, %xmm0\npinsrw $7, %edi, %xmm0\n"
+                + "movq %rbx, %xmm1\npinsrw $6, %ecx, %xmm1\npinsrw $5, %edx, %xmm1\n";
+        String out = "\nmovq %xmm0, %rax\npshufd $0xee, %xmm0, %xmm2\nmovq %xmm2, %rdx\npmovmskb %xmm0, %ecx";
+        for (String op : new String[]{"pxor", "por", "pand", "pandn", "pcmpeqb", "pcmpeqw", "pcmpeqd", "pcmpgtb",
+                "pcmpgtw", "pcmpgtd", "pminub", "pmaxub", "pminsw", "pmaxsw", "psubb", "psubw", "psubd", "psubq",
+                "paddb", "paddw", "paddd", "paddq", "paddusb", "paddusw", "psubusb", "psubusw", "paddsb", "paddsw",
+                "psubsb", "psubsw", "pavgb", "pavgw", "pmullw", "pmulhw", "pmulhuw", "pmuludq", "pmaddwd", "psadbw",
+                "punpcklbw", "punpckhbw", "punpcklwd", "punpckhwd", "punpckldq", "punpckhdq", "punpcklqdq",
+                "punpckhqdq", "packsswb", "packuswb", "packssdw", "unpcklps", "unpckhps", "andps", "andnps", "orps",
+                "xorps", "unpcklpd", "unpckhpd", "psllw", "psrlw", "psraw", "pslld", "psrld", "psrad", "psllq", "psrlq"}) {
+            String pre = op.matches("ps(ll|rl|ra)[wdq]") ? "pand mask(%rip), %xmm1\n" : "";
+            l.add(new Case(setup + pre + op + " %xmm1, %xmm0" + out, ALL));
+        }
+        for (String op : new String[]{"pshufd $0x1b, %xmm1,", "pshuflw $0x93, %xmm1,", "pshufhw $0x39, %xmm1,",
+                "psrldq $3,", "pslldq $5,", "psllw $3,", "psrlw $9,", "psraw $4,", "pslld $7,", "psrld $17,",
+                "psrad $31,", "psllq $33,", "psrlq $1,", "shufps $0x4e, %xmm1,", "shufpd $1, %xmm1,",
+                "movhlps %xmm1,", "movlhps %xmm1,", "movss %xmm1,", "movsd %xmm1,", "pinsrw $3, %ebx,"}) {
+            l.add(new Case(setup + op + " %xmm0" + out, ALL));
+        }
+        l.add(new Case(setup + "pextrw $6, %xmm0, %esi\nmovmskps %xmm1, %edi\nmovmskpd %xmm0, %ebx" + out, ALL));
+        String fsetup = "cvtsi2sd %rax, %xmm0\ncvtsi2sd %rbx, %xmm1\n";
+        String fout = "\nmovq %xmm0, %rax\ncvttsd2si %xmm0, %rdx";
+        for (String op : new String[]{"addsd", "subsd", "mulsd", "divsd", "minsd", "maxsd", "sqrtsd"}) {
+            l.add(new Case(fsetup + (op.equals("sqrtsd") ? "andpd abs(%rip), %xmm1\n" : "") + op + " %xmm1, %xmm0" + fout, ALL));
+        }
+        l.add(new Case(fsetup + "ucomisd %xmm1, %xmm0" + fout, ALL));
+        l.add(new Case(fsetup + "comisd %xmm0, %xmm1\ncvtsd2si %xmm1, %ecx", ALL));
+        l.add(new Case(fsetup + "cvtsd2ss %xmm0, %xmm2\ncvtss2sd %xmm2, %xmm3\nmovq %xmm3, %rdx\ncvttss2si %xmm2, %esi\nmovd %xmm2, %edi", ALL));
+        l.add(new Case(fsetup + "cmpltsd %xmm1, %xmm0\nmovq %xmm0, %rdx", ALL));
+        l.add(new Case("cvtsi2ss %eax, %xmm0\ncvtsi2ss %ebx, %xmm1\nmulss %xmm1, %xmm0\naddss %xmm1, %xmm0\nmovd %xmm0, %eax\nucomiss %xmm1, %xmm0", ALL));
+        l.add(new Case(setup + "cvtdq2ps %xmm1, %xmm0\ncvttps2dq %xmm0, %xmm3\ncvtdq2pd %xmm1, %xmm4\nmovq %xmm3, %rsi\nmovq %xmm4, %rdi" + out, ALL));
         return l;
     }
 
@@ -142,8 +179,9 @@ class NativeOracleTest {
         // the software CPU: all snippets in one image, 64 bytes apart
         StringBuilder src = new StringBuilder(".code64\n");
         for (int i = 0; i < cases.size(); i++) {
-            src.append(".org ").append(i * 64).append('\n').append(cases.get(i).asm()).append("\nhlt\n");
+            src.append(".org ").append(i * 128).append('\n').append(cases.get(i).asm()).append("\nhlt\n");
         }
+        src.append(".balign 16\nmask: .quad 0x3f, 0\nabs: .quad 0x7fffffffffffffff, 0\n");
         Machine m = new Machine();
         m.load(Asm.assemble(src.toString()));
         List<String> failures = new ArrayList<>();
@@ -157,7 +195,7 @@ class NativeOracleTest {
                 c.r[order[j]] = in[j];
             }
             c.flags = in[6];
-            c.rip = Machine.CODE + i * 64L;
+            c.rip = Machine.CODE + i * 128L;
             m.runToHalt();
             String[] exp = outLines.get(n).trim().split(" ");
             long mask = flagMask(cases.get(i), in);
@@ -231,6 +269,7 @@ class NativeOracleTest {
         StringBuilder c = new StringBuilder("""
                 #include <stdio.h>
                 struct st { unsigned long r[7]; };
+                __asm__(".section .rodata\\n.balign 16\\nmask: .quad 0x3f, 0\\nabs: .quad 0x7fffffffffffffff, 0\\n.text\\n");
                 """);
         for (int i = 0; i < cases.size(); i++) {
             String body = cases.get(i).asm().replace("%", "%%").replace("\n", "\\n\\t");
@@ -241,7 +280,7 @@ class NativeOracleTest {
                     .append(body)
                     .append("\\n\\tmov %%rax,0(%%r15)\\n\\tmov %%rbx,8(%%r15)\\n\\tmov %%rcx,16(%%r15)\\n\\t")
                     .append("mov %%rdx,24(%%r15)\\n\\tmov %%rsi,32(%%r15)\\n\\tmov %%rdi,40(%%r15)\\n\\t")
-                    .append("pushfq\\n\\tpopq 48(%%r15)\\n\\t\" :: \"r\"(s) : \"rax\",\"rbx\",\"rcx\",\"rdx\",\"rsi\",\"rdi\",\"r15\",\"memory\",\"cc\"); }\n");
+                    .append("pushfq\\n\\tpopq 48(%%r15)\\n\\t\" :: \"r\"(s) : \"rax\",\"rbx\",\"rcx\",\"rdx\",\"rsi\",\"rdi\",\"r15\",\"memory\",\"cc\",\"xmm0\",\"xmm1\",\"xmm2\",\"xmm3\",\"xmm4\"); }\n");
         }
         c.append("static void (*fn[])(struct st*) = {");
         for (int i = 0; i < cases.size(); i++) {

@@ -502,17 +502,30 @@ final class Qcow2File implements Qcow2Image {
 
     @Override
     public void close() throws IOException {
+        close(true);
+    }
+
+    @Override
+    public void closeUnsafe() throws IOException {
+        close(false);
+    }
+
+    private void close(boolean sync) throws IOException {
         if (closed) {
             return;
         }
         rw.writeLock().lock();
         try {
             if (!readOnly) {
-                ch.force(true);
+                if (sync) {
+                    ch.force(true);
+                }
                 if (dirtyByUs) {
                     h.incompatible &= ~Header.INCOMPAT_DIRTY;
                     writeHeader();
-                    ch.force(true);
+                    if (sync) {
+                        ch.force(true);
+                    }
                 }
             }
         } finally {

@@ -14,6 +14,10 @@ final class Writer {
     private static final long ALL_ALLOC = 0xffffffffL;
     private static final long ALL_ZERO = 0xffffffffL << 32;
 
+    /** How often a writer lost the race to publish a cluster (tests read it). */
+    static final java.util.concurrent.atomic.AtomicLong LOST_RACES =
+            new java.util.concurrent.atomic.AtomicLong();
+
     private final Qcow2File f;
     private long compCursor;   // next free byte in the current compressed-data cluster, or 0
 
@@ -160,6 +164,14 @@ final class Writer {
         int l1i = (int) (g / f.l2Entries);
         int l2i = (int) (g % f.l2Entries);
         int n = part.remaining();
+        while (!tryWritePiece(g, in, part, l1i, l2i, n)) {
+            Thread.onSpinWait(); // another writer changed this cluster meanwhile: redo
+        }
+    }
+
+    /** One attempt; false when a concurrent writer published the cluster first. */
+    private boolean tryWritePiece(long g, int in, ByteBuffer part, int l1i, int l2i, int n)
+            throws IOException {
         boolean locked = true;
         f.meta.lock();
         try {
@@ -178,7 +190,7 @@ final class Writer {
                     f.meta.unlock();
                     locked = false;
                     f.writeFully(host + in, part);
-                    return;
+                    return true;
                 }
                 long touched = touched(in, n);
                 if ((bm & touched) == touched) {
@@ -188,11 +200,11 @@ final class Writer {
                     f.meta.unlock();
                     locked = false;
                     f.writeFully(host + in, part);
-                    return;
+                    return true;
                 }
                 writeSubclusters(g, host, bm, in, part);
                 setEntry(tOff, t, l2i, host | L2Entry.COPIED, (bm | touched) & ~(touched << 32));
-                return;
+                return true;
             }
             long host = f.rc.allocate(1);
             if (f.ext && !(old instanceof L2Entry.Compressed)) {
@@ -205,6 +217,10 @@ final class Writer {
                 writeSubclusters(g, host, bm, in, part);
                 setEntry(tOff, t, l2i, host | L2Entry.COPIED, (bm | touched) & ~(touched << 32));
             } else {
+                // Fill the new cluster outside the metadata lock, then publish it unless another
+                // writer changed this guest cluster meanwhile.
+                f.meta.unlock();
+                locked = false;
                 if (n == f.cs) {
                     f.writeFully(host, part.duplicate());
                 } else {
@@ -213,9 +229,19 @@ final class Writer {
                     part.duplicate().get(buf, in, n);
                     f.writeFully(host, buf, 0, f.cs);
                 }
-                setEntry(tOff, t, l2i, host | L2Entry.COPIED, f.ext ? ALL_ALLOC : 0);
+                f.meta.lock();
+                locked = true;
+                long tOff2 = l2ForWrite(l1i);
+                long[] t2 = f.l2Table(tOff2);
+                if (tOff2 != tOff || (f.ext ? t2[2 * l2i] : t2[l2i]) != e) {
+                    f.rc.release(host, f.cs);
+                    LOST_RACES.incrementAndGet();
+                    return false;
+                }
+                setEntry(tOff2, t2, l2i, host | L2Entry.COPIED, f.ext ? ALL_ALLOC : 0);
             }
             release(old);
+            return true;
         } finally {
             if (locked) {
                 f.meta.unlock();

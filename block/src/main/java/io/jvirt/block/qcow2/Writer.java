@@ -83,6 +83,14 @@ final class Writer {
             while (s.hasRemaining()) {
                 long g = pos >> f.cb;
                 int in = (int) (pos & (f.cs - 1));
+                if (in == 0 && s.remaining() >= 2 * f.cs && !f.ext) {
+                    int done = writeRun(g, s.slice(s.position(), s.remaining()));
+                    if (done > 0) {
+                        s.position(s.position() + done * f.cs);
+                        pos += (long) done * f.cs;
+                        continue;
+                    }
+                }
                 int n = Math.min(s.remaining(), f.cs - in);
                 writePiece(g, in, s.slice(s.position(), n));
                 s.position(s.position() + n);
@@ -90,6 +98,58 @@ final class Writer {
             }
         });
         src.position(src.limit());
+    }
+
+    /**
+     * Fast path for long writes into unallocated space: allocates a run of contiguous clusters,
+     * writes the data with one call and publishes the L2 entries with one write. Returns the
+     * clusters written, 0 when the fast path does not apply.
+     */
+    private int writeRun(long g, ByteBuffer src) throws IOException {
+        int l1i = (int) (g / f.l2Entries);
+        int l2i = (int) (g % f.l2Entries);
+        int max = Math.min(Math.min(src.remaining() / f.cs, f.l2Entries - l2i), 1024);
+        long tOff;
+        int k;
+        long host;
+        f.meta.lock();
+        try {
+            tOff = l2ForWrite(l1i);
+            long[] t = f.l2Table(tOff);
+            k = 0;
+            while (k < max && t[l2i + k] == 0) {
+                k++;
+            }
+            if (k < 2) {
+                return 0;
+            }
+            host = f.rc.allocate(k);
+        } finally {
+            f.meta.unlock();
+        }
+        f.writeFully(host, src.slice(0, k * f.cs));
+        f.meta.lock();
+        try {
+            long tOff2 = l2ForWrite(l1i);
+            long[] t = f.l2Table(tOff2);
+            boolean same = tOff2 == tOff;
+            for (int j = 0; same && j < k; j++) {
+                same = t[l2i + j] == 0;
+            }
+            if (!same) {
+                f.rc.release(host, (long) k * f.cs);
+                return 0;
+            }
+            ByteBuffer entries = ByteBuffer.allocate(8 * k);
+            for (int j = 0; j < k; j++) {
+                t[l2i + j] = (host + (long) j * f.cs) | L2Entry.COPIED;
+                entries.putLong(t[l2i + j]);
+            }
+            f.writeFully(tOff2 + 8L * l2i, entries.flip());
+            return k;
+        } finally {
+            f.meta.unlock();
+        }
     }
 
     /** L2 table for guest L1 index {@code l1i}, allocated or copied so that we own it. */

@@ -43,9 +43,19 @@ final class BlockCache {
             } else if (prev.lin1 == lin && prev.epoch1 == epoch && prev.cpl1 == c.cpl) {
                 s = prev.succ1;
             }
-            if (s != null && s.mode == c.mode && s.generation == c.mmu.code.generation(s.pa)) {
-                last = s;
-                return s;
+            if (s != null) {
+                if (s.mode == c.mode && s.generation == c.mmu.code.generation(s.pa)) {
+                    last = s;
+                    return s;
+                }
+                // stale: drop the link so chains do not keep dead blocks alive
+                if (s == prev.succ0) {
+                    prev.succ0 = null;
+                    prev.lin0 = -1;
+                } else {
+                    prev.succ1 = null;
+                    prev.lin1 = -1;
+                }
             }
         }
         int li = (int) ((lin ^ (lin >>> 12)) & (LIN_CACHE - 1));

@@ -91,7 +91,7 @@ class NativeOracleTest {
         // x87 through the stack (values kept exact in a double: our x87 registers are 64-bit)
         String x87in = "fninit\npush %rax\npush %rbx\nshr $SHIFT, %rbx\nshr $SHIFT, %rax\nmov %rbx, (%rsp)\n"
                 + "mov %rax, 8(%rsp)\nfildq (%rsp)\nfildq 8(%rsp)\n";
-        String x87out = "\nfistpq (%rsp)\nmov (%rsp), %rax\nfnstcw 8(%rsp)\nmovzwl 8(%rsp), %esi\nadd $16, %rsp";
+        String x87out = "\nfistpq (%rsp)\nmov (%rsp), %rax\nfnstcw 8(%rsp)\nmovzwl 8(%rsp), %esi\nlea 16(%rsp), %rsp";
         for (String op : new String[]{"faddp", "fsubp", "fsubrp"}) {
             l.add(new Case(x87in.replace("SHIFT", "12") + op + " %st, %st(1)" + x87out, ALL));
         }

@@ -87,6 +87,23 @@ public interface Connection extends AutoCloseable {
     /** The pty path (or socket) of the domain's serial console; the domain must be running. */
     String consolePath(String domain) throws VirtException;
 
+    /**
+     * Virtual networks. test:///default has libvirt's 'default' NAT network; the jvirt driver
+     * reports none until the net module provides them.
+     */
+    default java.util.List<NetworkInfo> listNetworks() throws VirtException {
+        return java.util.List.of();
+    }
+
+    /**
+     * Delivers lifecycle events to {@code listener} until the returned handle is closed
+     * (virConnectDomainEventRegisterAny). Listeners run on an event thread and must not block.
+     */
+    default AutoCloseable subscribe(java.util.function.Consumer<DomainEvent> listener) throws VirtException {
+        throw new VirtException(VirtException.Code.UNSUPPORTED,
+                "this function is not supported by the connection driver: virConnectDomainEventRegisterAny");
+    }
+
     /** The security model dominfo shows (libvirt's test driver has "testSecurity"), or null. */
     default String securityModel() {
         return null;

@@ -80,7 +80,10 @@ public final class Connections {
             if (RestClient.alive(store.socket())) {
                 return;
             }
-            if (!p.isAlive() && !RestClient.alive(store.socket())) {
+            // A daemon that exits at once may have lost the store's lock to another CLI's daemon,
+            // which then answers shortly; give up early only when nothing is starting.
+            if (!p.isAlive() && System.currentTimeMillis() > deadline - DAEMON_START_TIMEOUT_MS + 5_000
+                    && !RestClient.alive(store.socket())) {
                 throw VirtException.internal("the jvirt daemon exited with status " + p.exitValue()
                         + " while starting; see " + log);
             }

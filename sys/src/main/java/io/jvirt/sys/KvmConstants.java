@@ -32,6 +32,10 @@ final class KvmConstants {
     static final long KVM_SET_IDENTITY_MAP_ADDR = iow(KVMIO, 0x48, Long.BYTES);
     static final long KVM_CREATE_IRQCHIP = io(KVMIO, 0x60);
     static final long KVM_IRQ_LINE = iow(KVMIO, 0x61, KvmLayouts.KVM_IRQ_LEVEL.byteSize());
+    static final long KVM_GET_IRQCHIP = iowr(KVMIO, 0x62, KvmLayouts.KVM_IRQCHIP.byteSize());
+    static final long KVM_SET_IRQCHIP = ior(KVMIO, 0x63, KvmLayouts.KVM_IRQCHIP.byteSize()); // sic: _IOR in <linux/kvm.h>
+    static final long KVM_GET_PIT2 = ior(KVMIO, 0x9f, KvmLayouts.KVM_PIT_STATE2.byteSize());
+    static final long KVM_SET_PIT2 = iow(KVMIO, 0xa0, KvmLayouts.KVM_PIT_STATE2.byteSize());
     static final long KVM_IRQFD = iow(KVMIO, 0x76, KvmLayouts.KVM_IRQFD.byteSize());
     static final long KVM_CREATE_PIT2 = iow(KVMIO, 0x77, KvmLayouts.KVM_PIT_CONFIG.byteSize());
     static final long KVM_IOEVENTFD = iow(KVMIO, 0x79, KvmLayouts.KVM_IOEVENTFD.byteSize());
@@ -50,6 +54,8 @@ final class KvmConstants {
     static final long KVM_SET_LAPIC = iow(KVMIO, 0x8f, KvmLayouts.KVM_LAPIC_STATE.byteSize());
     static final long KVM_SET_CPUID2 = iow(KVMIO, 0x90, KvmLayouts.KVM_CPUID2.byteSize());
     static final long KVM_GET_CPUID2 = iowr(KVMIO, 0x91, KvmLayouts.KVM_CPUID2.byteSize());
+    static final long KVM_GET_VCPU_EVENTS = ior(KVMIO, 0x9f, KvmLayouts.KVM_VCPU_EVENTS.byteSize());
+    static final long KVM_SET_VCPU_EVENTS = iow(KVMIO, 0xa0, KvmLayouts.KVM_VCPU_EVENTS.byteSize());
     static final long KVM_GET_MP_STATE = ior(KVMIO, 0x98, KvmLayouts.KVM_MP_STATE.byteSize());
     static final long KVM_SET_MP_STATE = iow(KVMIO, 0x99, KvmLayouts.KVM_MP_STATE.byteSize());
 
@@ -87,6 +93,15 @@ final class KvmConstants {
     static final int KVM_MP_STATE_INIT_RECEIVED = 2;
     static final int KVM_MP_STATE_HALTED = 3;
     static final int KVM_MP_STATE_SIPI_RECEIVED = 4;
+
+    // kvm_irqchip.chip_id
+    static final int KVM_IRQCHIP_PIC_MASTER = 0;
+    static final int KVM_IRQCHIP_PIC_SLAVE = 1;
+    static final int KVM_IRQCHIP_IOAPIC = 2;
+
+    // kvm_vcpu_events.flags
+    static final int KVM_VCPUEVENT_VALID_NMI_PENDING = 0x00000001;
+    static final int KVM_VCPUEVENT_VALID_SHADOW = 0x00000004;
 
     // flags
     static final int KVM_MEM_LOG_DIRTY_PAGES = 1 << 0;

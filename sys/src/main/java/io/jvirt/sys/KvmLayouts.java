@@ -242,6 +242,79 @@ final class KvmLayouts {
             u32("flags"), sequenceLayout(15, JAVA_INT).withName("pad")).withName("kvm_pit_config");
 
     /*
+     * struct kvm_irqchip {
+     *     __u32 chip_id;       // KVM_IRQCHIP_PIC_MASTER 0, KVM_IRQCHIP_PIC_SLAVE 1, KVM_IRQCHIP_IOAPIC 2
+     *     __u32 pad;
+     *     union {
+     *         char dummy[512];  // reserving space
+     *         struct kvm_pic_state pic;
+     *         struct kvm_ioapic_state ioapic;
+     *     } chip;
+     * };
+     * The chip state is kept opaque: jvirt saves and restores it whole.
+     */
+    static final StructLayout KVM_IRQCHIP = structLayout(
+            u32("chip_id"), u32("pad"),
+            unionLayout(sequenceLayout(512, JAVA_BYTE).withName("dummy")).withName("chip")).withName("kvm_irqchip");
+
+    /*
+     * struct kvm_pit_channel_state {
+     *     __u32 count; // can be 65536
+     *     __u16 latched_count;
+     *     __u8 count_latched;
+     *     __u8 status_latched;
+     *     __u8 status;
+     *     __u8 read_state;
+     *     __u8 write_state;
+     *     __u8 write_latch;
+     *     __u8 rw_mode;
+     *     __u8 mode;
+     *     __u8 bcd;
+     *     __u8 gate;
+     *     __s64 count_load_time;
+     * };
+     */
+    static final StructLayout KVM_PIT_CHANNEL_STATE = structLayout(
+            u32("count"), u16("latched_count"), u8("count_latched"), u8("status_latched"), u8("status"),
+            u8("read_state"), u8("write_state"), u8("write_latch"), u8("rw_mode"), u8("mode"), u8("bcd"), u8("gate"),
+            u64("count_load_time")).withName("kvm_pit_channel_state");
+
+    /*
+     * struct kvm_pit_state2 {
+     *     struct kvm_pit_channel_state channels[3];
+     *     __u32 flags;
+     *     __u32 reserved[9];
+     * };
+     */
+    static final StructLayout KVM_PIT_STATE2 = structLayout(
+            sequenceLayout(3, KVM_PIT_CHANNEL_STATE).withName("channels"), u32("flags"),
+            sequenceLayout(9, JAVA_INT).withName("reserved")).withName("kvm_pit_state2");
+
+    /*
+     * struct kvm_vcpu_events {
+     *     struct { __u8 injected; __u8 nr; __u8 has_error_code; __u8 pending; __u32 error_code; } exception;
+     *     struct { __u8 injected; __u8 nr; __u8 soft; __u8 shadow; } interrupt;
+     *     struct { __u8 injected; __u8 pending; __u8 masked; __u8 pad; } nmi;
+     *     __u32 sipi_vector;
+     *     __u32 flags;
+     *     struct { __u8 smm; __u8 pending; __u8 smm_inside_nmi; __u8 latched_init; } smi;
+     *     struct { __u8 pending; } triple_fault;
+     *     __u8 reserved[26];
+     *     __u8 exception_has_payload;
+     *     __u64 exception_payload;
+     * };
+     */
+    static final StructLayout KVM_VCPU_EVENTS = structLayout(
+            structLayout(u8("injected"), u8("nr"), u8("has_error_code"), u8("pending"), u32("error_code")).withName("exception"),
+            structLayout(u8("injected"), u8("nr"), u8("soft"), u8("shadow")).withName("interrupt"),
+            structLayout(u8("injected"), u8("pending"), u8("masked"), u8("pad")).withName("nmi"),
+            u32("sipi_vector"), u32("flags"),
+            structLayout(u8("smm"), u8("pending"), u8("smm_inside_nmi"), u8("latched_init")).withName("smi"),
+            structLayout(u8("pending")).withName("triple_fault"),
+            sequenceLayout(26, JAVA_BYTE).withName("reserved"), u8("exception_has_payload"),
+            u64("exception_payload")).withName("kvm_vcpu_events");
+
+    /*
      * struct kvm_run {
      *     __u8 request_interrupt_window;
      *     __u8 immediate_exit;

@@ -87,20 +87,6 @@ final class Libc {
     // int tcsetattr(int fd, int optional_actions, const struct termios *termios_p);
     private static final MethodHandle TCSETATTR = errnoCall("tcsetattr",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-    // int sigaction(int signum, const struct sigaction *act, struct sigaction *oldact);
-    private static final MethodHandle SIGACTION = errnoCall("sigaction",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-    // pid_t gettid(void);  pid_t getpid(void);  (cannot fail)
-    private static final MethodHandle GETTID = plainCall("gettid", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle GETPID = plainCall("getpid", FunctionDescriptor.of(JAVA_INT));
-    // int tgkill(pid_t tgid, pid_t tid, int sig);
-    private static final MethodHandle TGKILL = errnoCall("tgkill",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    // int pthread_sigmask(int how, const sigset_t *set, sigset_t *oldset);  returns the error number
-    private static final MethodHandle PTHREAD_SIGMASK = plainCall("pthread_sigmask",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-    // int __libc_current_sigrtmin(void);  what SIGRTMIN expands to (glibc reserves the first RT signals)
-    private static final MethodHandle SIGRTMIN = plainCall("__libc_current_sigrtmin", FunctionDescriptor.of(JAVA_INT));
     // const char *strerrorname_np(int errnum);  const char *strerror(int errnum);  (glibc 2.32)
     private static final MethodHandle STRERRORNAME = plainCall("strerrorname_np", FunctionDescriptor.of(ADDRESS, JAVA_INT));
     private static final MethodHandle STRERROR = plainCall("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
@@ -108,14 +94,14 @@ final class Libc {
     private Libc() {
     }
 
-    private static MethodHandle errnoCall(String name, FunctionDescriptor fd, Linker.Option... extra) {
+    static MethodHandle errnoCall(String name, FunctionDescriptor fd, Linker.Option... extra) {
         Linker.Option[] opts = new Linker.Option[extra.length + 1];
         opts[0] = ERRNO_OPT;
         System.arraycopy(extra, 0, opts, 1, extra.length);
         return LINKER.downcallHandle(symbol(name), fd, opts);
     }
 
-    private static MethodHandle plainCall(String name, FunctionDescriptor fd) {
+    static MethodHandle plainCall(String name, FunctionDescriptor fd) {
         return LINKER.downcallHandle(symbol(name), fd);
     }
 
@@ -124,11 +110,11 @@ final class Libc {
         return LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("C library lacks " + name));
     }
 
-    private static MemorySegment state() {
+    static MemorySegment state() {
         return STATE.get();
     }
 
-    private static int errno(MemorySegment state) {
+    static int errno(MemorySegment state) {
         return (int) ERRNO.get(state, 0L);
     }
 
@@ -155,7 +141,7 @@ final class Libc {
         }
     }
 
-    private static int check(int rc, MemorySegment st, String call, String subject) {
+    static int check(int rc, MemorySegment st, String call, String subject) {
         if (rc == -1) {
             throw fail(errno(st), call, subject);
         }
@@ -169,7 +155,7 @@ final class Libc {
         return rc;
     }
 
-    private static RuntimeException unexpected(Throwable t) {
+    static RuntimeException unexpected(Throwable t) {
         if (t instanceof RuntimeException r) {
             return r;
         }
@@ -371,65 +357,6 @@ final class Libc {
         try {
             MemorySegment st = state();
             check((int) TCSETATTR.invokeExact(st, fd, actions, termios), st, "tcsetattr", subject);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
-    }
-
-    static void sigaction(int signal, MemorySegment act, MemorySegment old) {
-        try {
-            MemorySegment st = state();
-            check((int) SIGACTION.invokeExact(st, signal, act, old), st, "sigaction", "signal " + signal);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
-    }
-
-    static int gettid() {
-        try {
-            return (int) GETTID.invokeExact();
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
-    }
-
-    static int getpid() {
-        try {
-            return (int) GETPID.invokeExact();
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
-    }
-
-    /** tgkill; returns false when the thread is gone (ESRCH), throws for anything else. */
-    static boolean tgkill(int tgid, int tid, int signal) {
-        try {
-            MemorySegment st = state();
-            int rc = (int) TGKILL.invokeExact(st, tgid, tid, signal);
-            if (rc == -1 && errno(st) == LinuxConstants.ESRCH) {
-                return false;
-            }
-            check(rc, st, "tgkill", "thread " + tid);
-            return true;
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
-    }
-
-    static void pthreadSigmask(int how, MemorySegment set) {
-        try {
-            int err = (int) PTHREAD_SIGMASK.invokeExact(how, set, MemorySegment.NULL);
-            if (err != 0) {
-                throw fail(err, "pthread_sigmask", "thread " + gettid());
-            }
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
-    }
-
-    static int sigrtmin() {
-        try {
-            return (int) SIGRTMIN.invokeExact();
         } catch (Throwable t) {
             throw unexpected(t);
         }

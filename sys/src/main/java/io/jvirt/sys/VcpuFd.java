@@ -60,6 +60,12 @@ public interface VcpuFd extends AutoCloseable {
     /** KVM_SET_LAPIC. */
     void setLapic(byte[] registers);
 
+    /**
+     * KVM_SET_VCPU_EVENTS with nothing injected or pending: no exception, external interrupt
+     * or NMI queued, NMIs unmasked, no interrupt shadow. Part of a reset.
+     */
+    void clearPendingEvents();
+
     MpState mpState();
 
     void setMpState(MpState state);

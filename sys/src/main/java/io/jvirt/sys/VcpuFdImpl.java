@@ -333,6 +333,17 @@ final class VcpuFdImpl implements VcpuFd {
     }
 
     @Override
+    public void clearPendingEvents() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment s = a.allocate(KvmLayouts.KVM_VCPU_EVENTS);
+            // all zero; the flags make KVM apply the zero NMI-pending and interrupt-shadow fields too
+            s.set(JAVA_INT, KvmStructs.offset(KvmLayouts.KVM_VCPU_EVENTS, "flags"),
+                    KvmConstants.KVM_VCPUEVENT_VALID_NMI_PENDING | KvmConstants.KVM_VCPUEVENT_VALID_SHADOW);
+            ioctl(KvmConstants.KVM_SET_VCPU_EVENTS, s, "KVM_SET_VCPU_EVENTS");
+        }
+    }
+
+    @Override
     public MpState mpState() {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment s = a.allocate(KvmLayouts.KVM_MP_STATE);

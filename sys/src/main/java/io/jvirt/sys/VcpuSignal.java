@@ -21,13 +21,13 @@ final class VcpuSignal {
     private static final int PID;
 
     static {
-        SIGNAL = Libc.sigrtmin() + 5;
-        PID = Libc.getpid();
+        SIGNAL = LibcSignals.sigrtmin() + 5;
+        PID = LibcSignals.getpid();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment act = arena.allocate(LinuxLayouts.SIGACTION);
             act.set(ValueLayout.ADDRESS, KvmStructs.offset(LinuxLayouts.SIGACTION, "sa_handler"), Libc.symbol("abs"));
             // sa_mask empty, sa_flags 0: no SA_RESTART, so KVM_RUN fails with EINTR
-            Libc.sigaction(SIGNAL, act, MemorySegment.NULL);
+            LibcSignals.sigaction(SIGNAL, act, MemorySegment.NULL);
         }
     }
 
@@ -40,16 +40,16 @@ final class VcpuSignal {
             MemorySegment set = arena.allocate(LinuxLayouts.SIGSET);
             int bit = SIGNAL - 1; // sigaddset: bit (signo - 1) of the __val words
             set.set(ValueLayout.JAVA_LONG, 8L * (bit / 64), 1L << (bit % 64));
-            Libc.pthreadSigmask(LinuxConstants.SIG_UNBLOCK, set);
+            LibcSignals.pthreadSigmask(LinuxConstants.SIG_UNBLOCK, set);
         }
     }
 
     /** Signals thread {@code tid} of this process; false when it has exited. */
     static boolean send(int tid) {
-        return Libc.tgkill(PID, tid, SIGNAL);
+        return LibcSignals.tgkill(PID, tid, SIGNAL);
     }
 
     static int currentThreadId() {
-        return Libc.gettid();
+        return LibcSignals.gettid();
     }
 }

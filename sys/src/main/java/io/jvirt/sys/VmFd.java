@@ -45,6 +45,28 @@ public interface VmFd extends AutoCloseable {
     /** KVM_IOEVENTFD with KVM_IOEVENTFD_FLAG_DEASSIGN. */
     void removeIoeventfd(EventFd eventFd, long address, int length, boolean pio);
 
+    /** The in-kernel interrupt controllers KVM_GET_IRQCHIP/KVM_SET_IRQCHIP address (kvm_irqchip.chip_id). */
+    enum Irqchip {
+        /** KVM_IRQCHIP_PIC_MASTER = 0. */
+        PIC_MASTER,
+        /** KVM_IRQCHIP_PIC_SLAVE = 1. */
+        PIC_SLAVE,
+        /** KVM_IRQCHIP_IOAPIC = 2. */
+        IOAPIC
+    }
+
+    /** KVM_GET_IRQCHIP: the chip's state, opaque (512 bytes), for {@link #setIrqchipState}. */
+    byte[] irqchipState(Irqchip chip);
+
+    /** KVM_SET_IRQCHIP with a state from {@link #irqchipState}. */
+    void setIrqchipState(Irqchip chip, byte[] state);
+
+    /** KVM_GET_PIT2: the in-kernel PIT's state (struct kvm_pit_state2), opaque. */
+    byte[] pitState();
+
+    /** KVM_SET_PIT2 with a state from {@link #pitState}. */
+    void setPitState(byte[] state);
+
     /** KVM_CREATE_VCPU with APIC ID {@code id}, and maps its kvm_run area. */
     VcpuFd createVcpu(int id);
 

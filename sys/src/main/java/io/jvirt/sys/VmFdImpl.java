@@ -1,5 +1,6 @@
 package io.jvirt.sys;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -119,6 +120,54 @@ final class VmFdImpl implements VmFd {
             s.set(JAVA_INT, KvmStructs.offset(l, "flags"), flags);
             Libc.ioctl(fd.get(), KvmConstants.KVM_IOEVENTFD, s, "KVM_IOEVENTFD",
                     String.format("ioeventfd at %s 0x%x", (flags & KvmConstants.KVM_IOEVENTFD_FLAG_PIO) != 0 ? "port" : "address", address));
+        }
+    }
+
+    private static final long CHIP = KvmStructs.offset(KvmLayouts.KVM_IRQCHIP, "chip");
+    private static final long CHIP_SIZE = KvmLayouts.KVM_IRQCHIP.byteSize() - CHIP;
+
+    @Override
+    public byte[] irqchipState(Irqchip chip) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(KvmLayouts.KVM_IRQCHIP);
+            s.set(JAVA_INT, KvmStructs.offset(KvmLayouts.KVM_IRQCHIP, "chip_id"), chip.ordinal());
+            Libc.ioctl(fd.get(), KvmConstants.KVM_GET_IRQCHIP, s, "KVM_GET_IRQCHIP", "irqchip " + chip);
+            return s.asSlice(CHIP, CHIP_SIZE).toArray(JAVA_BYTE);
+        }
+    }
+
+    @Override
+    public void setIrqchipState(Irqchip chip, byte[] state) {
+        if (state.length != CHIP_SIZE) {
+            throw new IllegalArgumentException("irqchip " + chip + " state is " + CHIP_SIZE + " bytes, got " + state.length);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(KvmLayouts.KVM_IRQCHIP);
+            s.set(JAVA_INT, KvmStructs.offset(KvmLayouts.KVM_IRQCHIP, "chip_id"), chip.ordinal());
+            MemorySegment.copy(state, 0, s, JAVA_BYTE, CHIP, state.length);
+            Libc.ioctl(fd.get(), KvmConstants.KVM_SET_IRQCHIP, s, "KVM_SET_IRQCHIP", "irqchip " + chip);
+        }
+    }
+
+    @Override
+    public byte[] pitState() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(KvmLayouts.KVM_PIT_STATE2);
+            Libc.ioctl(fd.get(), KvmConstants.KVM_GET_PIT2, s, "KVM_GET_PIT2", fd.name());
+            return s.toArray(JAVA_BYTE);
+        }
+    }
+
+    @Override
+    public void setPitState(byte[] state) {
+        if (state.length != KvmLayouts.KVM_PIT_STATE2.byteSize()) {
+            throw new IllegalArgumentException("kvm_pit_state2 is " + KvmLayouts.KVM_PIT_STATE2.byteSize() + " bytes, got "
+                    + state.length);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(KvmLayouts.KVM_PIT_STATE2);
+            MemorySegment.copy(state, 0, s, JAVA_BYTE, 0, state.length);
+            Libc.ioctl(fd.get(), KvmConstants.KVM_SET_PIT2, s, "KVM_SET_PIT2", fd.name());
         }
     }
 

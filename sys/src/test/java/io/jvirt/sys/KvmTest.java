@@ -151,6 +151,7 @@ class KvmTest {
                 assertEquals(s, vcpu.sregs());
                 assertEquals(1024, vcpu.lapic().length);
                 assertEquals(MpState.RUNNABLE, vcpu.mpState());
+                vcpu.clearPendingEvents();
                 assertTrue(vcpu.cpuid().size() > 10);
             }
         }
@@ -189,6 +190,19 @@ class KvmTest {
             vm.irqfd(irq, 5);
             irq.write(1);
             vm.removeIrqfd(irq, 5);
+            assertEquals(KvmConstants.KVM_IRQCHIP_PIC_MASTER, VmFd.Irqchip.PIC_MASTER.ordinal());
+            assertEquals(KvmConstants.KVM_IRQCHIP_PIC_SLAVE, VmFd.Irqchip.PIC_SLAVE.ordinal());
+            assertEquals(KvmConstants.KVM_IRQCHIP_IOAPIC, VmFd.Irqchip.IOAPIC.ordinal());
+            for (VmFd.Irqchip chip : VmFd.Irqchip.values()) {
+                byte[] state = vm.irqchipState(chip);
+                assertEquals(512, state.length);
+                vm.setIrqchipState(chip, state);
+                assertArrayEquals(state, vm.irqchipState(chip));
+            }
+            SysException noPit = assertThrows(SysException.class, vm::pitState);
+            assertEquals("ENXIO", noPit.errnoName(), "no PIT created yet");
+            vm.createPit2();
+            vm.setPitState(vm.pitState());
             SysException e = assertThrows(SysException.class, () -> vm.createIrqchip());
             assertEquals("ioctl(KVM_CREATE_IRQCHIP)", e.call());
         }

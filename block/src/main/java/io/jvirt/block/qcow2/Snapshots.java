@@ -185,7 +185,10 @@ final class Snapshots {
         l1[l1i] = n;
     }
 
-    /** compat=0.10: only for images without v3-only features. */
+    /**
+     * compat=0.10: zero clusters become unallocated (or, with a backing file, allocated
+     * clusters of zeroes) in fresh L2 copies, and the version changes in the same header switch.
+     */
     static void downgrade(Qcow2File f) throws IOException {
         Header h = f.h;
         if (h.extendedL2() || h.compressionType != 0 || h.refcountOrder != 4
@@ -193,30 +196,54 @@ final class Snapshots {
             throw new BlockException(f.name + ": cannot downgrade to compat=0.10 with extended_l2,"
                     + " zstd, lazy_refcounts or refcount_bits other than 16; convert instead");
         }
-        Walk check = new Walk(f);
-        List<long[]> tables = new ArrayList<>();
-        tables.add(f.l1);
+        Commit c = new Commit(f);
+        boolean backing = h.backingFile != null;
+        java.util.Map<Long, Long> moved = new java.util.HashMap<>();
+        long[] active = expandZeros(f, c, f.l1.clone(), moved, backing);
+        List<SnapshotInfo> snaps = new ArrayList<>();
         for (SnapshotInfo s : f.snapshots) {
-            tables.add(f.readLongs(s.l1Offset(), s.l1Size()));
+            long[] l1 = f.readLongs(s.l1Offset(), s.l1Size());
+            long[] n = expandZeros(f, c, l1.clone(), moved, backing);
+            snaps.add(java.util.Arrays.equals(n, l1) ? s
+                    : s.withL1(c.place(Commit.longs(n)), s.l1Size()));
         }
-        for (long[] l1 : tables) {
-            for (long l1e : l1) {
-                long off = l1e & L2Entry.OFFSET_MASK;
-                if (off == 0) {
-                    continue;
-                }
-                for (long e : f.l2Table(off)) {
-                    if ((e & L2Entry.COMPRESSED) == 0 && (e & L2Entry.ZERO) != 0) {
-                        throw new BlockException(f.name + ": image has zero clusters, which "
-                                + "compat=0.10 cannot express; convert with -o compat=0.10");
-                    }
-                }
-            }
-        }
-        check.counts = null;
         h.version = 2;
         h.incompatible = 0;
         h.compatible = 0;
         h.autoclear = 0;
+        h.headerLength = Header.V2_LENGTH;
+        c.apply(h.size, active, snaps);
+    }
+
+    private static long[] expandZeros(Qcow2File f, Commit c, long[] l1,
+                                      java.util.Map<Long, Long> moved, boolean backing)
+            throws IOException {
+        for (int i = 0; i < l1.length; i++) {
+            long off = f.l2Offset(l1[i], i);
+            if (off == 0) {
+                continue;
+            }
+            Long done = moved.get(off);
+            if (done != null) {
+                l1[i] = done;
+                continue;
+            }
+            long[] t = f.l2Table(off);
+            long[] n = t.clone();
+            boolean changed = false;
+            for (int j = 0; j < n.length; j++) {
+                if (L2Entry.decode(n[j], f.cb, false) instanceof L2Entry.Zero) {
+                    n[j] = backing ? c.place(new byte[f.cs]) : 0;
+                    changed = true;
+                }
+            }
+            if (changed) {
+                long no = c.place(Commit.longs(n));
+                f.cacheL2(no, n);
+                moved.put(off, no);
+                l1[i] = no;
+            }
+        }
+        return l1;
     }
 }

@@ -23,6 +23,13 @@ final class Walk {
     }
 
     void inc(long cluster) {
+        if (cluster < 0 || cluster > fileClusters + (1L << 20)) {
+            if (errors.size() < 1000) {
+                errors.add("ERROR reference to cluster " + cluster
+                        + " far past the end of the file");
+            }
+            return;
+        }
         if (cluster >= counts.length) {
             counts = Arrays.copyOf(counts, (int) Math.max(cluster + 1, counts.length * 2L));
         }
@@ -35,6 +42,11 @@ final class Walk {
     }
 
     void incRange(long off, long len) {
+        if (len > (1L << 32) || off < 0) {
+            errors.add("ERROR range at 0x" + Long.toHexString(off) + " length " + len
+                    + " is invalid");
+            return;
+        }
         for (long c = off >> f.cb; c <= (off + len - 1) >> f.cb; c++) {
             inc(c);
         }

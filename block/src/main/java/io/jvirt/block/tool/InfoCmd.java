@@ -117,8 +117,8 @@ final class InfoCmd {
         }
         b.append("Format specific information:\n");
         b.append("    compat: ").append(d.version() == 3 ? "1.1" : "0.10").append('\n');
+        b.append("    compression type: ").append(d.compression()).append('\n');
         if (d.version() == 3) {
-            b.append("    compression type: ").append(d.compression()).append('\n');
             b.append("    lazy refcounts: ").append(d.lazyRefcounts()).append('\n');
         }
         b.append("    refcount bits: ").append(d.refcountBits()).append('\n');
@@ -183,9 +183,9 @@ final class InfoCmd {
         fs.append(in).append(in).append("\"type\": \"qcow2\",\n");
         fs.append(in).append(in).append("\"data\": {\n");
         fs.append(p).append("\"compat\": \"").append(d.version() == 3 ? "1.1" : "0.10").append('"');
+        fs.append(",\n").append(p).append("\"compression-type\": \"").append(d.compression())
+                .append('"');
         if (d.version() == 3) {
-            fs.append(",\n").append(p).append("\"compression-type\": \"").append(d.compression())
-                    .append('"');
             fs.append(",\n").append(p).append("\"lazy-refcounts\": ").append(d.lazyRefcounts());
         }
         fs.append(",\n").append(p).append("\"refcount-bits\": ").append(d.refcountBits());

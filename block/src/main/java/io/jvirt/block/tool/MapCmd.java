@@ -52,6 +52,10 @@ final class MapCmd {
             } else {
                 out.printf("%-16s%-16s%-16s%s%n", "Offset", "Length", "Mapped to", "File");
                 for (Extent e : ext) {
+                    if (e.data() && e.present() && e.hostOffset() < 0) {
+                        throw new BlockException(file + ": file contains compressed clusters, "
+                                + "which have no offset to show; use --output=json");
+                    }
                     if (e.data() && e.hostOffset() >= 0) {
                         out.printf("%-16s%-16s%-16s%s%n", Fmt.hexAlt(e.start()),
                                 Fmt.hexAlt(e.length()), Fmt.hexAlt(e.hostOffset()), e.file());

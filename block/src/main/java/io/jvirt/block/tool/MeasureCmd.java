@@ -23,6 +23,7 @@ final class MeasureCmd {
         Map<String, String> opts = o.options("measure");
         long virtualSize;
         long required;
+        boolean qcow2Source = false;
         if (o.has("size")) {
             if (!o.positional.isEmpty()) {
                 throw new BlockException("measure: give either --size or a file, not both");
@@ -31,6 +32,7 @@ final class MeasureCmd {
             required = 0;
         } else {
             String file = ImgTool.onlyFile("measure", o);
+            qcow2Source = Open.format(file, o.get("f")).equals("qcow2");
             try (BlockDevice d = Open.device(file, o.get("f"), true)) {
                 virtualSize = d.size();
                 required = -1;
@@ -69,7 +71,7 @@ final class MeasureCmd {
         } else {
             out.println("required size: " + required);
             out.println("fully allocated size: " + fully);
-            if (outFmt.equals("qcow2")) {
+            if (outFmt.equals("qcow2") && qcow2Source) {
                 out.println("bitmaps size: 0");
             }
         }

@@ -1,16 +1,18 @@
 package io.jvirt.cli.run;
 
+import io.jvirt.sys.SysException;
+import io.jvirt.sys.Terminal;
 import io.jvirt.vmm.accel.Accelerator;
 import io.jvirt.vmm.accel.kvm.KvmAccelerator;
 import io.jvirt.vmm.accel.tcg.TcgAccelerator;
 import io.jvirt.vmm.boot.BootException;
 import io.jvirt.vmm.boot.LinuxBoot;
+import io.jvirt.vmm.guest.DefaultGuest;
+import io.jvirt.vmm.guest.GuestBuildException;
 import io.jvirt.vmm.machine.Console;
 import io.jvirt.vmm.machine.Machine;
 import io.jvirt.vmm.machine.MachineConfig;
 import io.jvirt.vmm.machine.MachineExit;
-import io.jvirt.sys.SysException;
-import io.jvirt.sys.Terminal;
 import io.jvirt.vmm.memory.GuestRam;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,6 +20,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -28,6 +32,8 @@ import java.util.regex.Pattern;
 public final class RunCommand {
 
     static final Path DEV_KVM = Path.of("/dev/kvm");
+    /** How long a SIGTERM waits for the VM's threads before the JVM exits regardless. */
+    static final long SHUTDOWN_SECONDS = 5;
     private static final Pattern HW_VIRT = Pattern.compile("^flags\\s*:.*\\b(vmx|svm)\\b", Pattern.MULTILINE);
 
     private RunCommand() {
@@ -91,7 +97,7 @@ public final class RunCommand {
             // BootException and IllegalArgumentException carry a one-line message with the fix;
             // others (the accelerator failing to create the VM) carry at least the reason.
             console.close();
-            err.println("jvirt: " + e.getMessage());
+            err.println("jvirt: " + withoutPrefix(e.getMessage()));
             return 1;
         } catch (OutOfMemoryError e) {
             console.close();
@@ -99,14 +105,16 @@ public final class RunCommand {
             return 1;
         }
         Terminal terminal = interactive ? rawTerminal(err) : null;
+        CountDownLatch cleanedUp = new CountDownLatch(1);
         Thread hook = Thread.ofPlatform().unstarted(() -> {
-            machine.stop(); // SIGTERM/SIGINT: stop the vCPUs, then let the main thread clean up
+            // SIGTERM: stop the vCPUs and let the main thread clean up; if it cannot finish in
+            // time (a vCPU blocked writing to a stalled stdout), restore the terminal anyway.
+            machine.stop();
             try {
-                machine.awaitExit();
+                cleanedUp.await(SHUTDOWN_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            console.close();
             if (terminal != null) {
                 terminal.close();
             }
@@ -133,6 +141,7 @@ public final class RunCommand {
                     err.println("jvirt: could not restore the terminal (" + e.getMessage() + "); run 'stty sane'");
                 }
             }
+            cleanedUp.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException e) {
@@ -149,6 +158,12 @@ public final class RunCommand {
         return exit.status();
     }
 
+    /** Messages from other layers sometimes already start with "jvirt: ". */
+    private static String withoutPrefix(String message) {
+        String m = String.valueOf(message);
+        return m.startsWith("jvirt: ") ? m.substring("jvirt: ".length()) : m;
+    }
+
     private static void deleteQuietly(Path p) {
         try {
             Files.deleteIfExists(p);
@@ -159,46 +174,50 @@ public final class RunCommand {
 
     /** Checks files and sizes before any accelerator is opened, so bad input is reported first. */
     static MachineConfig config(RunOptions o) {
+        GuestRam.check(o.memory(), GuestRam.hostMemTotal());
         Path kernel;
         Optional<Path> initrd = o.initrd();
         if (o.kernel().isPresent()) {
             kernel = o.kernel().get();
         } else {
-            Path[] guest = defaultGuest();
-            kernel = guest[0];
-            if (initrd.isEmpty() && guest.length > 1) {
-                initrd = Optional.of(guest[1]);
+            DefaultGuest guest = defaultGuest();
+            kernel = guest.kernel();
+            if (initrd.isEmpty()) {
+                initrd = Optional.of(guest.initramfs());
             }
         }
         LinuxBoot.identify(kernel);
         if (initrd.isPresent()) {
             LinuxBoot.requireReadable(initrd.get(), "initrd");
         }
-        GuestRam.check(o.memory(), GuestRam.hostMemTotal());
         return new MachineConfig(kernel, initrd, o.cmdline().orElse(MachineConfig.DEFAULT_CMDLINE), o.memory(),
                 o.cpus(), o.noReboot());
     }
 
     /** kvm, tcg, or auto: kvm when /proc/cpuinfo shows vmx or svm, else tcg. */
     static Accelerator accelerator(String name) {
+        return accelerator(name, DEV_KVM);
+    }
+
+    /** As {@link #accelerator(String)} with the KVM device at {@code devKvm} (tests). */
+    static Accelerator accelerator(String name, Path devKvm) {
         String pick = name.equals("auto") ? (hostHasHardwareVirtualization() ? "kvm" : "tcg") : name;
         if (pick.equals("tcg")) {
             return TcgAccelerator.create();
         }
-        if (!Files.exists(DEV_KVM)) {
-            throw new IllegalArgumentException("--accel kvm needs " + DEV_KVM + ", which does not exist; load the kvm"
+        if (!Files.exists(devKvm)) {
+            throw new IllegalArgumentException("--accel kvm needs " + devKvm + ", which does not exist; load the kvm"
                     + " module (modprobe kvm_intel or kvm_amd) or use --accel tcg");
         }
-        if (!Files.isReadable(DEV_KVM) || !Files.isWritable(DEV_KVM)) {
-            throw new IllegalArgumentException("--accel kvm needs read/write access to " + DEV_KVM
+        if (!Files.isReadable(devKvm) || !Files.isWritable(devKvm)) {
+            throw new IllegalArgumentException("--accel kvm needs read/write access to " + devKvm
                     + "; add this user to the kvm group or use --accel tcg");
         }
         try {
             return KvmAccelerator.open();
         } catch (RuntimeException e) {
             // The backend's message is one line with the fix; it may carry our "jvirt: " prefix.
-            String m = String.valueOf(e.getMessage());
-            m = m.startsWith("jvirt: ") ? m.substring(7) : m;
+            String m = withoutPrefix(e.getMessage());
             throw new IllegalArgumentException(m.contains(";") ? m : "cannot use the kvm accelerator: " + m
                     + "; use --accel tcg");
         }
@@ -213,12 +232,15 @@ public final class RunCommand {
     }
 
     /**
-     * WIRING POINT (guests helper): {@code io.jvirt.vmm.guest.DefaultGuest.ensure()} gives the
-     * default guest's kernel and initramfs. TODO(guests helper merge): call it here.
+     * The default Linux guest (Debian's cloud kernel + a busybox initramfs), built and cached
+     * on first use; a build failure becomes the usual one-line error.
      */
-    private static Path[] defaultGuest() {
-        throw new IllegalArgumentException("no --kernel given and the default guest is not built into this jvirt yet"
-                + " (io.jvirt.vmm.guest.DefaultGuest); pass --kernel FILE");
+    private static DefaultGuest defaultGuest() {
+        try {
+            return DefaultGuest.ensure();
+        } catch (GuestBuildException e) {
+            throw new IllegalArgumentException(e.getMessage()); // "default guest: <step>; <fix>"
+        }
     }
 
     /**

@@ -266,7 +266,13 @@ final class DomainCommands {
     }
 
     private static boolean domname(Shell sh, Args a) throws Failure {
-        sh.print(sh.domain(a.get("domain")).name() + "\n");
+        // virsh domname takes an id or a UUID, not a name.
+        String key = a.get("domain");
+        DomainInfo d = sh.domain(key);
+        if (key.equals(d.name()) && !key.equals(Integer.toString(d.id())) && !key.equals(d.uuid().toString())) {
+            throw new Failure("failed to get domain '" + key + "'");
+        }
+        sh.print(d.name() + "\n");
         return true;
     }
 }

@@ -25,6 +25,8 @@ public final class VirshCommand {
         all.addAll(DomainCommands.specs());
         all.addAll(SnapshotCommands.specs());
         all.addAll(PoolCommands.specs());
+        all.addAll(NetworkCommands.specs());
+        all.addAll(EventCommand.specs());
         all.forEach(s -> SPECS.put(s.name(), s));
     }
 

@@ -77,11 +77,9 @@ class RunCommandTest {
     }
 
     @Test
-    void withoutKernelTheDefaultGuestIsNeeded() {
-        Result r = jvirt("run", "--accel", "tcg");
-        assertEquals(1, r.status());
-        assertTrue(r.err().startsWith("jvirt: no --kernel given"), r.err());
-        assertTrue(r.err().endsWith("pass --kernel FILE\n"), r.err());
+    void sizesAreCheckedBeforeTheDefaultGuestIsBuilt() {
+        assertBadInput("jvirt: memory size 8 MiB is below the minimum of 16 MiB; raise --memory (e.g. --memory 256M)",
+                "run", "--memory", "8M");
     }
 
     @Test
@@ -138,6 +136,16 @@ class RunCommandTest {
                 && (l.matches(".*\\bvmx\\b.*") || l.matches(".*\\bsvm\\b.*")));
         assertEquals(hw, RunCommand.hostHasHardwareVirtualization());
         assertEquals(hw ? "kvm" : "tcg", RunCommand.accelerator(hw ? "kvm" : "auto").name());
+    }
+
+    @Test
+    void missingKvmDeviceNamesItAndTheFix() {
+        Path none = dir.resolve("no-kvm-here");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> RunCommand.accelerator("kvm", none));
+        assertEquals("--accel kvm needs " + none + ", which does not exist; load the kvm module"
+                + " (modprobe kvm_intel or kvm_amd) or use --accel tcg", e.getMessage());
+        assertEquals("tcg", RunCommand.accelerator("tcg", none).name());
     }
 
     @Test

@@ -134,6 +134,18 @@ class RunKvmEndToEndTest {
     }
 
     @Test
+    void moreVcpusThanKvmAllowsIsBadInput() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = RunCommand.run(args("--cpus", "9999"), null, new PrintStream(out, true), new PrintStream(err, true));
+        assertEquals(1, status);
+        String e = err.toString(StandardCharsets.UTF_8);
+        org.junit.jupiter.api.Assertions.assertTrue(
+                e.matches("jvirt: --cpus 9999 is more than the kvm accelerator allows \\(max \\d+\\); lower --cpus\n"), e);
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void twoVcpusRebootAndPowerOff() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();

@@ -97,6 +97,7 @@ class VirshConformanceTest {
             Map.entry("d1.xml", D1),
             Map.entry("d2.xml", D1.replace("<name>vm1", "<name>vm2")),
             Map.entry("d3.xml", D1.replace("11111111", "22222222")),
+            Map.entry("d5.xml", D1.replace("<vcpu>1</vcpu>", "<vcpu>2</vcpu>")),
             Map.entry("d4.xml", "<domain type='qemu'><name>vm4</name><uuid>44444444-2222-3333-4444-555555555555</uuid>"
                     + "<memory unit='GiB'>1</memory><currentMemory unit='MiB'>512</currentMemory><vcpu>2</vcpu>"
                     + "<os><type>hvm</type><kernel>/k</kernel></os></domain>"),
@@ -141,6 +142,12 @@ class VirshConformanceTest {
                         destroy vm1; undefine vm1; list --all
                         create @/d1.xml; list --all; dominfo vm1; destroy vm1; list --all
                         define @/d1.xml; define @/d1.xml; undefine vm1
+                        """, List.of()),
+                new Script("persistent-and-live", """
+                        define @/d1.xml; start vm1; define @/d3.xml; define @/d5.xml; dumpxml vm1 --inactive
+                        dumpxml vm1; dominfo vm1; domuuid vm1; domid vm1; domname vm1; domname 2
+                        domname 11111111-2222-3333-4444-555555555555; start vm1 --paused
+                        list --all --persistent; list --transient; destroy vm1; dominfo vm1
                         """, List.of()),
                 new Script("errors", """
                         define @/nosuch.xml; define @/mem.xml; define @/vcpu.xml; define @/fmt.xml
@@ -193,6 +200,13 @@ class VirshConformanceTest {
                 new Script("edit", """
                         edit test; dominfo test; dumpxml test --inactive; edit test; destroy test; start test; dominfo test
                         """, List.of()),
+                new Script("networks", "net-list; net-list --all; net-list --name; net-info default; net-dumpxml default;"
+                        + " net-info nosuch", List.of()),
+                new Script("event-timeout", "event --all --timeout 1", List.of()),
+                new Script("event-usage", "event; event --list", List.of(
+                        new Known("virsh lists all of libvirt's event types; jvirt has lifecycle and reboot",
+                                "lifecycle\nreboot\n(?s).*", "lifecycle\nreboot\n\n\u0000error: one of --list,"
+                                        + " --all, or --event <type> is required\n"))),
                 new Script("usage-missing", "dominfo", List.of()),
                 new Script("usage-option", "list --foo", List.of()),
                 new Script("usage-command", "nosuchcmd", List.of()),

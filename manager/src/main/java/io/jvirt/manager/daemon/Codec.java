@@ -91,6 +91,23 @@ final class Codec {
         return new VolumeInfo(s(m, "name"), s(m, "path"), s(m, "format"), l(m, "capacity"), l(m, "allocation"));
     }
 
+    static Map<String, Object> network(io.jvirt.manager.NetworkInfo n) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", n.name());
+        m.put("uuid", n.uuid().toString());
+        m.put("active", n.active());
+        m.put("persistent", n.persistent());
+        m.put("autostart", n.autostart());
+        m.put("bridge", n.bridge());
+        m.put("xml", n.xml());
+        return m;
+    }
+
+    static io.jvirt.manager.NetworkInfo network(Map<?, ?> m) {
+        return new io.jvirt.manager.NetworkInfo(s(m, "name"), UUID.fromString(s(m, "uuid")), b(m, "active"),
+                b(m, "persistent"), b(m, "autostart"), s(m, "bridge"), s(m, "xml"));
+    }
+
     static Map<String, Object> event(DomainEvent e) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("time", e.timeMillis());

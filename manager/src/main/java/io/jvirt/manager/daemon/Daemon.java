@@ -44,6 +44,7 @@ public final class Daemon implements AutoCloseable {
                     + store.root() + "; stop it first or use it through " + store.socket());
         }
         driver = LocalDriver.open(uri, store, vmmCommand, this::broadcast);
+        store.put("run/jvirtd.pid", ProcessHandle.current().pid() + "\n");
         RestApi api = new RestApi(driver);
         http = HttpServer.start(store.socket(), req -> {
             if (req.path().equals("/v1/events") && "websocket".equalsIgnoreCase(req.headers().getOrDefault("upgrade", ""))

@@ -68,6 +68,8 @@ final class RestApi {
             case "info" -> Map.of("uri", c.uri(), "pid", ProcessHandle.current().pid());
             case "domains" -> domains(r, p, m);
             case "pools" -> pools(r, p, m);
+            case "networks" -> p.length == 3 && m.equals("GET")
+                    ? c.listNetworks().stream().map(Codec::network).toList() : notFound(r);
             default -> notFound(r);
         };
     }

@@ -29,8 +29,14 @@ final class Dom {
     }
 
     DomainInfo info() {
+        return info(-1);
+    }
+
+    /** {@code measured} is the runtime's CPU time, or -1 to estimate it from running time. */
+    DomainInfo info(long measured) {
         DomainXml d = def();
-        long cpu = cpuNanos + (state == DomainState.RUNNING ? System.nanoTime() - startedNanos : 0);
+        long cpu = measured >= 0 ? measured
+                : cpuNanos + (state == DomainState.RUNNING ? System.nanoTime() - startedNanos : 0);
         return new DomainInfo(state.active() ? id : -1, d.name(), d.uuid(), state, reason, d.vcpus(),
                 d.memoryKiB(), d.currentMemoryKiB(), "linux", persistent != null, autostart,
                 state.active() ? cpu : 0, snapshots.size());

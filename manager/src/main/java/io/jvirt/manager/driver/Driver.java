@@ -1,12 +1,9 @@
 package io.jvirt.manager.driver;
 
-import io.jvirt.manager.Connection;
 import io.jvirt.manager.DomainInfo;
 import io.jvirt.manager.DomainState;
-import io.jvirt.manager.PoolInfo;
 import io.jvirt.manager.SnapshotInfo;
 import io.jvirt.manager.VirtException;
-import io.jvirt.manager.VolumeInfo;
 import io.jvirt.manager.xml.DomainDefaults;
 import io.jvirt.manager.xml.DomainXml;
 import io.jvirt.manager.xml.SnapshotXml;
@@ -23,27 +20,26 @@ import java.util.Optional;
  * live ({@link Persistence}) and what holds volumes ({@link Pools}) plugged in. Every operation
  * checks first and changes state last, so a failure leaves nothing changed.
  */
-class Driver implements Connection {
+class Driver extends StorageConnection {
 
-    final Object lock = new Object();
     final Map<String, Dom> domains = new LinkedHashMap<>();
     final String uri;
     final DomainDefaults defaults;
     final Runtime runtime;
     final Persistence persistence;
-    final Pools pools;
     final Snapshots snapshots;
     int nextId = 1;
     /** Receives lifecycle events; called with the lock held, so it must not block. */
     java.util.function.Consumer<io.jvirt.manager.DomainEvent> events = e -> { };
     String securityModel;
+    List<io.jvirt.manager.NetworkInfo> networks = List.of();
 
     Driver(String uri, DomainDefaults defaults, Runtime runtime, Persistence persistence, Volumes volumes) {
+        super(volumes, persistence);
         this.uri = uri;
         this.defaults = defaults;
         this.runtime = runtime;
         this.persistence = persistence;
-        this.pools = new Pools(lock, volumes, persistence);
         this.snapshots = new Snapshots(this);
     }
 
@@ -56,8 +52,24 @@ class Driver implements Connection {
     public void close() {
     }
 
+    private final List<java.util.function.Consumer<io.jvirt.manager.DomainEvent>> listeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+
     void publish(String domain, String type, String detail) {
-        events.accept(new io.jvirt.manager.DomainEvent(System.currentTimeMillis(), domain, type, detail));
+        io.jvirt.manager.DomainEvent e = new io.jvirt.manager.DomainEvent(System.currentTimeMillis(), domain, type, detail);
+        events.accept(e);
+        listeners.forEach(l -> l.accept(e));
+    }
+
+    @Override
+    public AutoCloseable subscribe(java.util.function.Consumer<io.jvirt.manager.DomainEvent> listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    @Override
+    public List<io.jvirt.manager.NetworkInfo> listNetworks() {
+        return networks;
     }
 
     @Override
@@ -84,7 +96,7 @@ class Driver implements Connection {
     public List<DomainInfo> listDomains() {
         synchronized (lock) {
             List<DomainInfo> all = new ArrayList<>();
-            domains.values().forEach(d -> all.add(d.info()));
+            domains.values().forEach(d -> all.add(info(d)));
             return all;
         }
     }
@@ -92,8 +104,12 @@ class Driver implements Connection {
     @Override
     public DomainInfo domain(String key) throws VirtException {
         synchronized (lock) {
-            return find(key).info();
+            return info(find(key));
         }
+    }
+
+    DomainInfo info(Dom d) {
+        return d.info(d.state.active() ? runtime.cpuNanos(d.name()) : -1);
     }
 
     DomainXml parse(String xml, String source) throws VirtException {
@@ -380,72 +396,5 @@ class Driver implements Connection {
     @Override
     public void deleteSnapshot(String domain, String snapshot) throws VirtException {
         snapshots.delete(domain, snapshot);
-    }
-
-    // Pools: see Pools.
-
-    @Override
-    public List<PoolInfo> listPools() throws VirtException {
-        return pools.list();
-    }
-
-    @Override
-    public PoolInfo pool(String name) throws VirtException {
-        return pools.info(name);
-    }
-
-    @Override
-    public void definePool(String name, String type, String targetPath) throws VirtException {
-        pools.define(name, type, targetPath);
-    }
-
-    @Override
-    public void buildPool(String name) throws VirtException {
-        pools.build(name);
-    }
-
-    @Override
-    public void startPool(String name) throws VirtException {
-        pools.start(name);
-    }
-
-    @Override
-    public void destroyPool(String name) throws VirtException {
-        pools.destroy(name);
-    }
-
-    @Override
-    public void undefinePool(String name) throws VirtException {
-        pools.undefine(name);
-    }
-
-    @Override
-    public List<VolumeInfo> listVolumes(String pool) throws VirtException {
-        return pools.volumes(pool);
-    }
-
-    @Override
-    public VolumeInfo volume(String pool, String name) throws VirtException {
-        return pools.volume(pool, name);
-    }
-
-    @Override
-    public VolumeInfo createVolume(String pool, String name, long capacity, String format) throws VirtException {
-        return pools.createVolume(pool, name, capacity, format);
-    }
-
-    @Override
-    public void deleteVolume(String pool, String name) throws VirtException {
-        pools.deleteVolume(pool, name);
-    }
-
-    @Override
-    public VolumeInfo cloneVolume(String pool, String source, String name) throws VirtException {
-        return pools.cloneVolume(pool, source, name);
-    }
-
-    @Override
-    public void resizeVolume(String pool, String name, long capacity, boolean shrink) throws VirtException {
-        pools.resizeVolume(pool, name, capacity, shrink);
     }
 }

@@ -136,8 +136,13 @@ public final class LocalDriver {
                     return;
                 }
                 DomainXml def = d.live;
-                String action = reason.equals("shutdown") ? def.onPoweroff() : def.onCrash();
-                stopped(d, reason);
+                // formatdomain "Events configuration": power-off, reboot and crash each have a policy.
+                String action = switch (reason) {
+                    case "shutdown" -> def.onPoweroff();
+                    case "rebooted" -> def.onReboot();
+                    default -> def.onCrash();
+                };
+                stopped(d, reason.equals("rebooted") ? "shutdown" : reason);
                 if (action.endsWith("restart")) {
                     if (!domains.containsValue(d)) {
                         domains.put(name, d);
@@ -161,6 +166,10 @@ public final class LocalDriver {
         @Override
         public void event(String name, Map<String, Object> ev) {
             String type = String.valueOf(ev.get("event"));
+            boolean guest = ev.get("data") instanceof Map<?, ?> data && Boolean.TRUE.equals(data.get("guest"));
+            if (!guest) {
+                return; // host-initiated: the driver already published it when it asked
+            }
             eventThread.execute(() -> {
                 synchronized (lock) {
                     switch (type) {

@@ -70,6 +70,7 @@ final class Pools {
 
     void define(String name, String type, String path) throws VirtException {
         synchronized (lock) {
+            io.jvirt.manager.Names.check("pool", name);
             if (!"dir".equals(type)) {
                 throw VirtException.unsupported("pool type '" + type + "' is not supported; jvirt has type 'dir' pools");
             }
@@ -150,9 +151,7 @@ final class Pools {
     }
 
     private void checkNew(Pool p, String name) throws VirtException {
-        if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")) {
-            throw VirtException.invalidArg("volume name '" + name + "' must be a plain file name");
-        }
+        io.jvirt.manager.Names.check("volume", name);
         for (VolumeInfo v : volumes.list(p)) {
             if (v.name().equals(name)) {
                 throw VirtException.failed("storage vol already exists");

@@ -28,6 +28,11 @@ interface Runtime {
 
     String console(String name) throws VirtException;
 
+    /** CPU time the running VM has used, in nanoseconds, or -1 when the runtime cannot tell. */
+    default long cpuNanos(String name) {
+        return -1;
+    }
+
     /** test:///default: every action completes at once, nothing runs. */
     Runtime IMMEDIATE = new Runtime() {
         @Override public void launch(String name, int id, DomainXml def) { }

@@ -43,9 +43,7 @@ final class Snapshots {
             if (d.snapshots.containsKey(n)) {
                 throw VirtException.failed("domain moment " + n + " already exists");
             }
-            if (n.contains("/")) {
-                throw VirtException.invalidArg("snapshot name '" + n + "' cannot contain '/'");
-            }
+            io.jvirt.manager.Names.check("snapshot", n);
             Dom.Snap s = new Dom.Snap(n, d.currentSnapshot, now, d.state, description, d.def().copy());
             disks.create(d, s);
             try {

@@ -38,6 +38,21 @@ public final class TestDriver {
               </devices>
             </domain>
             """;
+    // test_driver.c defaultNetworkXML.
+    static final io.jvirt.manager.NetworkInfo DEFAULT_NETWORK = new io.jvirt.manager.NetworkInfo("default",
+            UUID.fromString("dd8fe884-6c02-601e-7551-cca97df1c5df"), true, true, false, "virbr0", """
+            <network>
+              <name>default</name>
+              <uuid>dd8fe884-6c02-601e-7551-cca97df1c5df</uuid>
+              <forward mode='nat'/>
+              <bridge name='virbr0' stp='on' delay='0'/>
+              <ip address='192.168.122.1' netmask='255.255.255.0'>
+                <dhcp>
+                  <range start='192.168.122.2' end='192.168.122.254'/>
+                </dhcp>
+              </ip>
+            </network>
+            """);
     private static final UUID DEFAULT_POOL_UUID = UUID.fromString("dfe224cb-28fb-8dd0-c4b2-64eb3f0f4566");
 
     private TestDriver() {
@@ -49,6 +64,7 @@ public final class TestDriver {
     public static Connection open() {
         Driver d = new Driver(URI, DomainDefaults.TEST, Runtime.IMMEDIATE, Persistence.NONE, new MemoryVolumes());
         d.securityModel = "testSecurity";
+        d.networks = java.util.List.of(DEFAULT_NETWORK);
         try {
             d.define(TEST_DOMAIN, "test");
             d.start("test");

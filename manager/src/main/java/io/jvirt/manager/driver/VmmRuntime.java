@@ -28,7 +28,7 @@ final class VmmRuntime implements Runtime {
     private static final System.Logger LOG = System.getLogger(VmmRuntime.class.getName());
     private static final long START_TIMEOUT_MS = 20_000;
 
-    /** Told when a VMM ends on its own (guest power-off, crash) and of its events. */
+    /** Told when a VMM ends on its own (reason shutdown, rebooted = guest reset under --no-reboot, crashed) and of its events. */
     interface Listener {
         void exited(String name, String reason);
 
@@ -84,7 +84,7 @@ final class VmmRuntime implements Runtime {
         if (def.cmdline() != null) {
             a.addAll(List.of("--cmdline", def.cmdline()));
         }
-        a.addAll(List.of("--memory", def.currentMemoryKiB() / 1024 + "M", "--cpus", Integer.toString(def.vcpus()),
+        a.addAll(List.of("--memory", def.memoryKiB() + "K", "--cpus", Integer.toString(def.vcpus()),
                 "--accel", def.accelerator() == DomainXml.Accel.TCG ? "tcg" : "kvm",
                 "--console", "file:" + console, "--control", control.toString()));
         if (!"restart".equals(def.onReboot())) {
@@ -196,7 +196,7 @@ final class VmmRuntime implements Runtime {
             if (vmm.process != null) {
                 int rc = vmm.process.exitValue();
                 // jvirt run: 0 guest powered off, 2 guest reset under --no-reboot, 3 the VM failed.
-                reason = rc == 0 || rc == 2 ? "shutdown" : "crashed";
+                reason = rc == 0 ? "shutdown" : rc == 2 ? "rebooted" : "crashed";
             } else {
                 reason = vmm.guestShutdown ? "shutdown" : "crashed";
             }
@@ -316,6 +316,13 @@ final class VmmRuntime implements Runtime {
     public boolean reboot(String name) throws VirtException {
         vmm(name).client.execute("system_reset");
         return true;
+    }
+
+    /** The VMM process's CPU time (vCPU threads and device emulation together). */
+    @Override
+    public long cpuNanos(String name) {
+        Vmm v = vmms.get(name);
+        return v == null ? -1 : v.handle.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
     }
 
     @Override

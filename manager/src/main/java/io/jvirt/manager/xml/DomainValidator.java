@@ -56,6 +56,7 @@ final class DomainValidator {
         if (name.contains("/")) {
             throw new VirtException(VirtException.Code.XML, "name " + name + " cannot contain '/'");
         }
+        io.jvirt.manager.Names.check("domain", name);
         String uuid = childText(root, "uuid");
         if (uuid == null) {
             XmlText.setChildText(root, "uuid", DomainXml.randomUuid().toString());

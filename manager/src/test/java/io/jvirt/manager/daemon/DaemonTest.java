@@ -75,8 +75,12 @@ class DaemonTest {
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws Exception {
         daemons.forEach(Daemon::close);
+        Store store = new Store(dir.resolve("store"));
+        for (String n : store.list("run", ".json")) {
+            pid(store, n);
+        }
         for (long p : pids) {
             ProcessHandle.of(p).ifPresent(ProcessHandle::destroyForcibly);
         }
@@ -94,6 +98,7 @@ class DaemonTest {
         DomainInfo i = c.domain("vm1");
         assertEquals(DomainState.RUNNING, i.state());
         assertEquals(1, i.id());
+        assertTrue(i.cpuTimeNanos() > 0, "CPU time comes from the VMM process");
         long pid = pid(store, "vm1");
         assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
         VirtException again = assertThrows(VirtException.class, () -> c.start("vm1"));
@@ -130,6 +135,14 @@ class DaemonTest {
         i = c.domain("vm2");
         assertEquals(DomainState.SHUTOFF, i.state());
         assertEquals("destroyed", i.reason());
+
+        // A VMM that dies with status 3 is a crash: on_crash=destroy leaves it shut off (crashed).
+        c.define(xml("vm3", "000000000003", "restart").replace("console=ttyS0", "console=ttyS0 standin=crash"), "vm3.xml");
+        c.start("vm3");
+        pid(store, "vm3");
+        c.shutdown("vm3");
+        i = await(c, "vm3", x -> x.state() == DomainState.SHUTOFF);
+        assertEquals("crashed", i.reason());
     }
 
     @Test
@@ -161,7 +174,9 @@ class DaemonTest {
         Store store = new Store(dir.resolve("store"));
         daemon(store);
         Connection c = new RestClient("jvirt:///session", store.socket());
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+        List<io.jvirt.manager.DomainEvent> viaClient = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (AutoCloseable sub = c.subscribe(viaClient::add);
+             SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(store.socket()));
             ch.write(ByteBuffer.wrap(("GET /v1/events HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                     + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
@@ -189,6 +204,12 @@ class DaemonTest {
             assertTrue(got.get(0).contains("\"domain\": \"ev\", \"event\": \"defined\""), got.toString());
             assertTrue(got.get(1).contains("\"event\": \"started\", \"detail\": \"booted\""), got.toString());
             assertTrue(got.get(2).contains("\"event\": \"stopped\", \"detail\": \"destroyed\""), got.toString());
+            long deadline = System.currentTimeMillis() + 5000;
+            while (viaClient.size() < 3 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(List.of("defined", "started", "stopped"),
+                    viaClient.stream().map(io.jvirt.manager.DomainEvent::type).toList());
         }
     }
 }

@@ -34,6 +34,8 @@ public final class StandInVmm {
         if (console != null) {
             Files.writeString(console, "stand-in VMM: " + String.join(" ", args) + "\n");
         }
+        // "standin=crash" on the kernel command line makes the power button a crash (exit 3).
+        boolean crash = String.join(" ", args).contains("standin=crash");
         ControlServer[] server = new ControlServer[1];
         Object done = new Object();
         ControlTarget t = new ControlTarget() {
@@ -51,6 +53,9 @@ public final class StandInVmm {
             @Override public void powerdown() {
                 Thread.ofPlatform().start(() -> {
                     sleep(100);
+                    if (crash) {
+                        System.exit(3);
+                    }
                     server[0].emit("SHUTDOWN", Map.of("guest", true, "reason", "guest-shutdown"));
                     sleep(100);
                     System.exit(0);

@@ -7,6 +7,13 @@ import static io.jvirt.vmm.difftest.Insn.OF;
 import static io.jvirt.vmm.difftest.Insn.PF;
 import static io.jvirt.vmm.difftest.Insn.SF;
 import static io.jvirt.vmm.difftest.Insn.ZF;
+import static io.jvirt.vmm.difftest.X86Encoding.cat;
+import static io.jvirt.vmm.difftest.X86Encoding.enc;
+import static io.jvirt.vmm.difftest.X86Encoding.forceRex;
+import static io.jvirt.vmm.difftest.X86Encoding.imm;
+import static io.jvirt.vmm.difftest.X86Encoding.lea;
+import static io.jvirt.vmm.difftest.X86Encoding.r;
+import static io.jvirt.vmm.difftest.X86Encoding.sgn;
 
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
@@ -14,10 +21,11 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Seeded random x86-64 instruction sequences for the differential tests: integer ALU, shifts
- * and rotates, multiplies, bit tests, moves, LEA, CMOVcc/SETcc, BSWAP, XCHG, in 8/16/32/64-bit
- * forms, on registers and on [RBX+disp8] in the data window. Nothing generated faults,
- * branches, or writes RSP or RBX. Encodings follow Intel SDM vol. 2 (ModRM/SIB/REX tables).
+ * Seeded random x86-64 instruction sequences for the differential tests: integer ALU (AH..DH
+ * included), shifts, rotates, SHLD/SHRD, multiplies and divides, bit tests and scans, moves and
+ * sign extensions, LEA, CMOVcc/SETcc, BSWAP, XCHG/XADD/CMPXCHG, string instructions, in
+ * 8/16/32/64-bit forms on registers and on [RBX+disp8] in the data window. Nothing generated
+ * faults, branches, or writes RSP or RBX, and no instruction reads a flag left undefined. Encodings follow Intel SDM vol. 2 (ModRM/SIB/REX tables).
  */
 final class InsnGen {
 
@@ -98,7 +106,7 @@ final class InsnGen {
     }
 
     Insn next() {
-        int kind = rnd.nextInt(20);
+        int kind = rnd.nextInt(36);
         switch (kind) {
             case 0, 1, 2 -> { // ALU r/m, r (register form)
                 int op = rnd.nextInt(8), s = size(), d = w(), src = any();
@@ -249,6 +257,144 @@ final class InsnGen {
                 return new Insn(new byte[] {(byte) new int[] {0xf8, 0xf9, 0xf5}[which]},
                         new String[] {"clc", "stc", "cmc"}[which], CF, 0, which == 2 ? CF : 0);
             }
+            case 20 -> { // ALU on AL..BH without REX: 4-7 are AH, CH, DH, BH (BL and BH never written)
+                int op = rnd.nextInt(8), d = new int[] {0, 1, 2, 4, 5, 6}[rnd.nextInt(6)], src = rnd.nextInt(8);
+                String[] h = {"al", "cl", "dl", "bl", "ah", "ch", "dh", "bh"};
+                return alu(op, new byte[] {(byte) (op * 8), (byte) (0xc0 | (src << 3) | d)}, 8,
+                        ALU[op] + " " + h[d] + ", " + h[src]);
+            }
+            case 21 -> { // CBW/CWDE/CDQE, CWD/CDQ/CQO
+                int s = new int[] {16, 32, 64}[rnd.nextInt(3)];
+                boolean widen = rnd.nextBoolean();
+                int op = widen ? 0x98 : 0x99;
+                byte[] e = s == 16 ? new byte[] {0x66, (byte) op} : s == 32 ? new byte[] {(byte) op} : new byte[] {0x48, (byte) op};
+                String[][] n = {{"cbw", "cwde", "cdqe"}, {"cwd", "cdq", "cqo"}};
+                return new Insn(e, n[widen ? 0 : 1][s == 16 ? 0 : s == 32 ? 1 : 2], 0, 0);
+            }
+            case 22 -> { // XADD r/m, r: flags as ADD
+                int s = size(), d = w(), src = w();
+                return new Insn(enc(s, new int[] {0x0f, s == 8 ? 0xc0 : 0xc1}, src, d, null),
+                        "xadd " + r(d, s) + ", " + r(src, s), ARITH, 0);
+            }
+            case 23 -> { // CMPXCHG r/m, r with RAX: flags as CMP (64/16/8-bit: the 32-bit write-back is model-specific)
+                int s = new int[] {8, 16, 64}[rnd.nextInt(3)], d = w(), src = any();
+                return new Insn(enc(s, new int[] {0x0f, s == 8 ? 0xb0 : 0xb1}, src, d, null),
+                        "cmpxchg " + r(d, s) + ", " + r(src, s), ARITH, 0);
+            }
+            case 24 -> { // SHLD/SHRD r/m, r, imm8 (32/64-bit; a masked count of 0 avoided for 32-bit)
+                int s = size3264(), d = w(), src = any(), mask = s == 64 ? 63 : 31;
+                int count = 1 + rnd.nextInt(mask);
+                boolean left = rnd.nextBoolean();
+                byte[] e = cat(enc(s, new int[] {0x0f, left ? 0xa4 : 0xac}, src, d, null), new byte[] {(byte) count});
+                int of = count == 1 ? OF : 0;
+                return new Insn(e, (left ? "shld " : "shrd ") + r(d, s) + ", " + r(src, s) + ", " + count,
+                        CF | SF | ZF | PF | of, AF | (count == 1 ? 0 : OF));
+            }
+            case 25 -> { // IMUL r, r/m, imm8|imm32
+                int s = new int[] {16, 32, 64}[rnd.nextInt(3)], d = w(), src = any();
+                boolean imm8 = rnd.nextBoolean();
+                long imm = imm8 ? (byte) rnd.nextInt() : (int) value();
+                byte[] e = cat(enc(s, new int[] {imm8 ? 0x6b : 0x69}, d, src, null), imm(imm, imm8 ? 1 : s == 16 ? 2 : 4));
+                return new Insn(e, "imul " + r(d, s) + ", " + r(src, s) + ", " + (s == 16 && !imm8 ? (short) imm : imm),
+                        CF | OF, SF | ZF | AF | PF);
+            }
+            case 26 -> { // DIV/IDIV by a register loaded with a safe divisor first (no #DE)
+                int s = size3264(), d;
+                do {
+                    d = w();
+                } while (d == 0 || d == 2);
+                boolean signed = rnd.nextBoolean();
+                long divisor = 2 + rnd.nextInt(Integer.MAX_VALUE - 2);
+                byte[] setup = signed
+                        ? (s == 64 ? new byte[] {0x48, (byte) 0x99} : new byte[] {(byte) 0x99})  // cqo / cdq
+                        : new byte[] {0x31, (byte) 0xd2};                                      // xor edx, edx
+                int rex = 0x40 | (d >> 3);
+                byte[] mov = rex != 0x40 ? new byte[] {(byte) rex, (byte) (0xb8 + (d & 7))} : new byte[] {(byte) (0xb8 + (d & 7))};
+                byte[] e = cat(cat(setup, cat(mov, imm(divisor, 4))), enc(s, new int[] {0xf7}, signed ? 7 : 6, d, null));
+                return new Insn(e, (signed ? (s == 64 ? "cqo" : "cdq") : "xor edx, edx") + "; mov " + r(d, 32) + ", "
+                        + divisor + "; " + (signed ? "idiv " : "div ") + r(d, s), 0, ARITH);
+            }
+            case 27 -> { // BSF/BSR from a source made non-zero first (BTS), so the result is defined
+                int s = size3264(), d = w(), src = w(), bit = rnd.nextInt(s);
+                boolean reverse = rnd.nextBoolean();
+                byte[] e = cat(cat(enc(s, new int[] {0x0f, 0xba}, 5, src, null), new byte[] {(byte) bit}),
+                        enc(s, new int[] {0x0f, reverse ? 0xbd : 0xbc}, d, src, null));
+                return new Insn(e, "bts " + r(src, s) + ", " + bit + "; " + (reverse ? "bsr " : "bsf ") + r(d, s) + ", " + r(src, s),
+                        ZF, CF | OF | SF | AF | PF); // SDM BSF/BSR: only ZF is defined
+            }
+            case 28 -> { // REP MOVS/STOS and LODS inside the data window (DF is always clear)
+                int n = rnd.nextInt(33), unit = new int[] {1, 2, 4, 8}[rnd.nextInt(4)], count = n / unit;
+                int span = Math.max(count, 1) * unit; // LODS reads one unit whatever RCX says
+                int dst = -128 + rnd.nextInt(257 - span), src = -128 + rnd.nextInt(257 - span);
+                byte[] setup = cat(cat(lea(7, dst), lea(6, src)), cat(new byte[] {(byte) 0xb9}, imm(count, 4)));
+                int which = rnd.nextInt(3);
+                int base = new int[] {0xa4, 0xaa, 0xac}[which] + (unit == 1 ? 0 : 1);
+                byte[] op = unit == 2 ? new byte[] {0x66, (byte) base} : unit == 8 ? new byte[] {0x48, (byte) base}
+                        : new byte[] {(byte) base};
+                byte[] e = cat(setup, which == 2 ? op : cat(new byte[] {(byte) 0xf3}, op));
+                String[] n2 = {"rep movs", "rep stos", "lods"};
+                return new Insn(e, "lea rdi, [rbx" + sgn(dst) + "]; lea rsi, [rbx" + sgn(src) + "]; mov ecx, " + count + "; "
+                        + n2[which] + unit, 0, 0);
+            }
+            case 29 -> { // REPE CMPS / REPNE SCAS: flags as CMP of the last pair compared
+                int n = 1 + rnd.nextInt(16), unit = new int[] {1, 2, 4, 8}[rnd.nextInt(4)];
+                int dst = -128 + rnd.nextInt(256 - n * unit), src = -128 + rnd.nextInt(256 - n * unit);
+                byte[] setup = cat(cat(lea(7, dst), lea(6, src)), cat(new byte[] {(byte) 0xb9}, imm(n, 4)));
+                boolean scas = rnd.nextBoolean();
+                int base = (scas ? 0xae : 0xa6) + (unit == 1 ? 0 : 1);
+                byte[] op = unit == 2 ? new byte[] {0x66, (byte) base} : unit == 8 ? new byte[] {0x48, (byte) base}
+                        : new byte[] {(byte) base};
+                byte[] e = cat(setup, cat(new byte[] {(byte) (scas ? 0xf2 : 0xf3)}, op));
+                return new Insn(e, "lea rdi, [rbx" + sgn(dst) + "]; lea rsi, [rbx" + sgn(src) + "]; mov ecx, " + n + "; "
+                        + (scas ? "repne scas" : "repe cmps") + unit, ARITH, 0);
+            }
+            case 30 -> { // shifts and rotates of a memory operand by imm8 (32/64-bit)
+                int op = rnd.nextInt(8), s = size3264(), disp = disp(s), mask = s == 64 ? 63 : 31;
+                int count = 1 + rnd.nextInt(mask);
+                byte[] e = cat(enc(s, new int[] {0xc1}, op, -1, disp), new byte[] {(byte) count});
+                return shift(op, count, e, SHIFT[op] + " [rbx" + sgn(disp) + "]:" + s + ", " + count);
+            }
+            case 31 -> { // 8/16-bit shifts and rotates by counts below the width (wider counts: model-specific CF)
+                int op = rnd.nextInt(8), s = rnd.nextBoolean() ? 8 : 16, d = w();
+                int count = 1 + rnd.nextInt(s - 1);
+                byte[] e = cat(enc(s, new int[] {s == 8 ? 0xc0 : 0xc1}, op, d, null), new byte[] {(byte) count});
+                return shift(op, count, e, SHIFT[op] + " " + r(d, s) + ", " + count);
+            }
+            case 32 -> { // PUSH r / PUSH imm32, then POP r: RSP balanced
+                int d = w(), src = any();
+                boolean imm = rnd.nextBoolean();
+                byte[] push = imm ? cat(new byte[] {0x68}, imm(value(), 4))
+                        : src >= 8 ? new byte[] {0x41, (byte) (0x50 + (src & 7))} : new byte[] {(byte) (0x50 + src)};
+                byte[] pop = d >= 8 ? new byte[] {0x41, (byte) (0x58 + (d & 7))} : new byte[] {(byte) (0x58 + d)};
+                return new Insn(cat(push, pop), (imm ? "push imm32" : "push " + r(src, 64)) + "; pop " + r(d, 64), 0, 0);
+            }
+            case 33 -> { // SETcc [mem], CMOVcc r, [mem], XCHG [mem], r
+                int cc = rnd.nextInt(16), disp, which = rnd.nextInt(3);
+                if (which == 0) {
+                    disp = disp(8);
+                    return new Insn(enc(8, new int[] {0x0f, 0x90 + cc}, 0, -1, disp), "set" + cc + " [rbx" + sgn(disp) + "]", 0, 0,
+                            Insn.conditionReads(cc));
+                }
+                int s = which == 1 ? size3264() : size(), d = w();
+                disp = disp(s);
+                if (which == 1) {
+                    return new Insn(enc(s, new int[] {0x0f, 0x40 + cc}, d, -1, disp), "cmov" + cc + " " + r(d, s) + ", [rbx" + sgn(disp) + "]",
+                            0, 0, Insn.conditionReads(cc));
+                }
+                return new Insn(enc(s, new int[] {s == 8 ? 0x86 : 0x87}, d, -1, disp), "xchg [rbx" + sgn(disp) + "], " + r(d, s), 0, 0);
+            }
+            case 34 -> { // TEST r/m, imm
+                int s = size(), a = any();
+                long v = s == 8 ? (byte) rnd.nextInt() : (int) value();
+                byte[] e = cat(enc(s, new int[] {s == 8 ? 0xf6 : 0xf7}, 0, a, null), imm(v, s == 8 ? 1 : s == 16 ? 2 : 4));
+                return new Insn(e, "test " + r(a, s) + ", " + v, ARITH & ~AF, AF);
+            }
+            case 35 -> { // one-operand MUL/IMUL in every width (8-bit: AX = AL * r/m8)
+                int s = size(), src = any();
+                boolean signed = rnd.nextBoolean();
+                byte[] e = enc(s, new int[] {s == 8 ? 0xf6 : 0xf7}, signed ? 5 : 4, src, null);
+                return new Insn(e, (signed ? "imul " : "mul ") + r(src, s), CF | OF, SF | ZF | AF | PF);
+            }
             default -> { // ALU [mem], imm
                 int op = rnd.nextInt(8), s = size(), disp = disp(s);
                 boolean imm8 = s == 8 || rnd.nextBoolean();
@@ -277,65 +423,5 @@ final class InsnGen {
             return new Insn(e, text, CF | of, count == 1 ? 0 : OF, reads);
         }
         return new Insn(e, text, CF | SF | ZF | PF | of, AF | (count == 1 ? 0 : OF));
-    }
-
-    /**
-     * Encodes [0x66] [REX] opcode ModRM [disp8]: register form when {@code rm >= 0}, else
-     * [RBX + disp8] (mod 01, r/m 011). 8-bit forms always carry a REX prefix so that register
-     * numbers 4-7 mean SPL/BPL/SIL/DIL rather than AH/CH/DH/BH.
-     */
-    private static byte[] enc(int size, int[] opcode, int reg, int rm, Integer disp) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        if (size == 16) {
-            o.write(0x66);
-        }
-        int rex = 0x40 | (size == 64 ? 8 : 0) | ((reg >> 3) << 2) | (rm >= 0 ? rm >> 3 : 0);
-        if (rex != 0x40 || size == 8) {
-            o.write(rex);
-        }
-        for (int b : opcode) {
-            o.write(b);
-        }
-        if (rm >= 0) {
-            o.write(0xc0 | ((reg & 7) << 3) | (rm & 7));
-        } else {
-            o.write(0x40 | ((reg & 7) << 3) | 3);
-            o.write(disp);
-        }
-        return o.toByteArray();
-    }
-
-    /** MOVZX/MOVSX from an 8-bit register: the REX prefix picks SPL..DIL over AH..BH. */
-    private static byte[] forceRex(byte[] e, int size) {
-        int first = e[0] & 0xff;
-        if ((first & 0xf0) == 0x40) {
-            return e;
-        }
-        return cat(new byte[] {0x40}, e);
-    }
-
-    private static byte[] imm(long v, int bytes) {
-        byte[] b = new byte[bytes];
-        for (int i = 0; i < bytes; i++) {
-            b[i] = (byte) (v >>> (8 * i));
-        }
-        return b;
-    }
-
-    private static byte[] cat(byte[] a, byte[] b) {
-        byte[] c = new byte[a.length + b.length];
-        System.arraycopy(a, 0, c, 0, a.length);
-        System.arraycopy(b, 0, c, a.length, b.length);
-        return c;
-    }
-
-    private static String sgn(int disp) {
-        return disp < 0 ? Integer.toString(disp) : "+" + disp;
-    }
-
-    private static String r(int reg, int size) {
-        String[] q = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi"};
-        String base = reg < 8 ? q[reg] : "r" + reg;
-        return base + (size == 64 ? "" : ":" + size);
     }
 }

@@ -16,12 +16,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Differential test of jvirt's software CPU against QEMU's: the same seeded random instruction
  * sequences, from the same register and memory state, in the same payload guest; registers,
- * defined flags and the data window must agree. Another seed: -Djvirt.difftest.seed=N.
+ * defined flags and the data window must agree. Other seeds and sizes:
+ * -Djvirt.difftest.seed=N -Djvirt.difftest.cases=M.
  */
 @Timeout(600)
 class TcgDifferentialTest {
 
-    private static final int CASES = 250;
+    private static final int CASES = Integer.getInteger("jvirt.difftest.cases", 250);
 
     @TempDir
     Path dir;

@@ -8,6 +8,7 @@ import io.jvirt.vmm.accel.Accelerator;
 import io.jvirt.vmm.devices.IoBus;
 import io.jvirt.vmm.memory.GuestMemory;
 import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * The KVM backend: vCPUs are the host CPU through /dev/kvm; the LAPICs, IOAPIC, 8259 pair and
@@ -42,25 +43,34 @@ public final class KvmAccelerator implements Accelerator {
 
     /** Opens /dev/kvm; throws {@link IllegalStateException} with a one-line reason when it is missing or not permitted. */
     public static KvmAccelerator open() {
-        if (!Files.exists(Kvm.DEVICE)) {
-            throw new IllegalStateException("jvirt: /dev/kvm not found; load kvm_intel or kvm_amd, or use --accel tcg");
+        return open(Kvm.DEVICE);
+    }
+
+    /** Opens the KVM device at {@code device} (normally /dev/kvm). */
+    static KvmAccelerator open(Path device) {
+        String missing = "jvirt: " + device + " not found; load kvm_intel or kvm_amd, or use --accel tcg";
+        if (!Files.exists(device)) {
+            throw new IllegalStateException(missing);
         }
         Kvm kvm;
         try {
-            kvm = Kvm.open();
+            kvm = Kvm.open(device);
         } catch (SysException e) {
             throw new IllegalStateException(switch (e.errnoName()) {
-                case "EACCES", "EPERM" -> "jvirt: /dev/kvm: permission denied; add this user to the kvm group"
+                case "EACCES", "EPERM" -> "jvirt: " + device + ": permission denied; add this user to the kvm group"
                         + " (usermod -aG kvm $USER, then log in again) or use --accel tcg";
-                case "ENOENT", "ENXIO", "ENODEV" -> "jvirt: /dev/kvm not found; load kvm_intel or kvm_amd, or use --accel tcg";
-                default -> "jvirt: cannot open /dev/kvm: " + e.getMessage() + "; use --accel tcg";
+                case "ENOENT", "ENXIO", "ENODEV" -> missing;
+                default -> "jvirt: cannot use " + device + ": " + e.getMessage() + "; use --accel tcg";
             }, e);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("jvirt: cannot use " + device + ": " + e.getMessage(), e);
         }
         for (KvmCapability needed : new KvmCapability[] {KvmCapability.IRQCHIP, KvmCapability.USER_MEMORY,
                 KvmCapability.SET_TSS_ADDR, KvmCapability.EXT_CPUID, KvmCapability.PIT2, KvmCapability.IMMEDIATE_EXIT}) {
             if (kvm.checkExtension(needed) <= 0) {
                 kvm.close();
-                throw new IllegalStateException("jvirt: /dev/kvm lacks KVM_CAP_" + needed + "; use a newer kernel or --accel tcg");
+                throw new IllegalStateException("jvirt: " + device + " lacks KVM_CAP_" + needed
+                        + "; use a newer kernel or --accel tcg");
             }
         }
         return new KvmAccelerator(kvm);

@@ -76,6 +76,8 @@ final class KvmVcpu implements Vcpu {
                 exit = fd.run();
             } catch (SysException e) {
                 return new VcpuExit.Failed("KVM_RUN failed: " + e.getMessage() + state());
+            } catch (IllegalStateException closed) {
+                return new VcpuExit.Failed("vcpu " + index + " is closed: " + closed.getMessage());
             }
             switch (exit) {
                 case KvmExit.Io io -> port(io);

@@ -76,6 +76,7 @@ final class KvmVcpuState {
     }
 
     void restore() {
+        fd.clearPendingEvents();
         fd.setSregs(sregs);
         fd.setRegs(regs);
         fd.setFpu(KvmFpu.reset());

@@ -31,10 +31,17 @@ final class KvmVm implements KvmAccelVm {
     private final VmFd vm;
     private final List<KvmVcpu> vcpus;
     private final IrqLine[] lines = new IrqLine[GSI_COUNT];
+    /** Power-on state of the in-kernel 8259s, IOAPIC and PIT, restored on every reset. */
+    private final byte[][] irqchips = new byte[VmFd.Irqchip.values().length][];
+    private final byte[] pit;
 
     private KvmVm(VmFd vm, List<KvmVcpu> vcpus) {
         this.vm = vm;
         this.vcpus = vcpus;
+        for (VmFd.Irqchip chip : VmFd.Irqchip.values()) {
+            irqchips[chip.ordinal()] = vm.irqchipState(chip);
+        }
+        this.pit = vm.pitState();
         for (int gsi = 0; gsi < GSI_COUNT; gsi++) {
             int g = gsi;
             lines[gsi] = high -> vm.irqLine(g, high);
@@ -110,9 +117,18 @@ final class KvmVm implements KvmAccelVm {
         return vcpus.size();
     }
 
-    /** Call only while no vCPU is inside {@link Vcpu#run()}. */
+    /**
+     * Resets the interrupt controllers and PIT to power-on, every vCPU to its power-on state,
+     * then loads {@code boot} into vCPU 0. Call only while no vCPU is inside {@link Vcpu#run()}.
+     */
     @Override
     public void reset(X86BootState boot) {
+        // The PIT first: reloading it stops its timer and flushes its injection worker, so no
+        // late tick lands in the 8259s after they are back at power-on.
+        vm.setPitState(pit);
+        for (VmFd.Irqchip chip : VmFd.Irqchip.values()) {
+            vm.setIrqchipState(chip, irqchips[chip.ordinal()]);
+        }
         for (KvmVcpu v : vcpus) {
             v.resetToPowerOn();
         }

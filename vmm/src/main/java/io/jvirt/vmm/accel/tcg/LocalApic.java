@@ -197,16 +197,12 @@ final class LocalApic implements InterruptSource {
             case ApicRegisters.ID -> x2 ? apicId : regs.id << 24;
             case ApicRegisters.VERSION -> VERSION;
             case ApicRegisters.PPR -> regs.processorPriority();
-            case ApicRegisters.LDR -> x2 ? x2apicLdr() : regs.ldr;
+            case ApicRegisters.LDR -> x2 ? ApicDestination.x2apicLdr(apicId) : regs.ldr;
             case ApicRegisters.CURRENT_COUNT -> timer.currentCount();
             case ApicRegisters.INITIAL_COUNT -> timer.initialCount();
             case ApicRegisters.DIVIDE_CONFIG -> timer.divideConfig();
             default -> regs.read(reg);
         };
-    }
-
-    private int x2apicLdr() {
-        return ((apicId >>> 4) << 16) | (1 << (apicId & 0xf)); // SDM §11.12.10.2
     }
 
     private void writeRegister(int reg, int value, int high, boolean x2) {
@@ -329,29 +325,13 @@ final class LocalApic implements InterruptSource {
     }
 
     synchronized boolean matchesPhysical(int dest, boolean x2format) {
-        if ((apicBase & BASE_EXTD) != 0) {
-            return dest == -1 || (!x2format && dest == 0xff) || dest == apicId;
-        }
-        return (dest & 0xff) == 0xff || (dest & 0xff) == regs.id;
+        return (apicBase & BASE_EXTD) != 0 ? ApicDestination.x2apicPhysical(apicId, dest, x2format)
+                : ApicDestination.xapicPhysical(regs.id, dest);
     }
 
     synchronized boolean matchesLogical(int dest, boolean x2format) {
-        if ((apicBase & BASE_EXTD) != 0) {
-            if (dest == -1 || (!x2format && dest == 0xff)) {
-                return true;
-            }
-            int ldr = x2apicLdr();
-            return (dest >>> 16) == (ldr >>> 16) && (dest & ldr & 0xffff) != 0;
-        }
-        int d = dest & 0xff;
-        if (d == 0xff) {
-            return true;
-        }
-        int logicalId = regs.ldr >>> 24;
-        if ((regs.dfr >>> 28) == 0xf) {
-            return (logicalId & d) != 0; // flat model
-        }
-        return (logicalId >>> 4) == (d >>> 4) && (logicalId & d & 0xf) != 0; // cluster model
+        return (apicBase & BASE_EXTD) != 0 ? ApicDestination.x2apicLogical(apicId, dest, x2format)
+                : ApicDestination.xapicLogical(regs.ldr, regs.dfr, dest);
     }
 
     /** A fixed (or lowest-priority) interrupt arrives; level-triggered ones set TMR for the EOI broadcast. */

@@ -20,8 +20,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class TcgVcpu implements Vcpu {
 
-    /** Instructions per run slice; kicks and INIT/SIPI end a slice early through requestStop. */
-    static final long SLICE = 1_000_000;
+    /**
+     * Instructions per run slice; kicks and INIT/SIPI end a slice early through requestStop. Kept
+     * moderate because the core clears a stop request on entry to run(): a kick landing between
+     * our check and that entry waits for the slice to end.
+     */
+    static final long SLICE = 250_000;
     /** Upper bound on one halted wait; the loop re-checks the CPU after it (belt and braces). */
     private static final long HALT_WAIT_NANOS = Doorbell.millis(100);
 

@@ -116,7 +116,7 @@ final class MmioTransport implements VirtioMmio {
             case VERSION -> VERSION_2;
             case DEVICE_ID -> device.deviceId();
             case VENDOR_ID -> VENDOR;
-            case DEVICE_FEATURES -> deviceFeaturesSel < 2 ? (int) (offered >>> (32 * deviceFeaturesSel)) : 0;
+            case DEVICE_FEATURES -> deviceFeaturesSel == 0 || deviceFeaturesSel == 1 ? (int) (offered >>> (32 * deviceFeaturesSel)) : 0;
             case QUEUE_NUM_MAX -> q == null ? 0 : device.queueMaxSize();
             case QUEUE_READY -> q != null && q.live != null ? 1 : 0;
             case INTERRUPT_STATUS -> interruptStatus;

@@ -27,6 +27,46 @@ public record Request(int head, List<Buffer> readable, List<Buffer> writable) {
         return writable.stream().mapToLong(Buffer::length).sum();
     }
 
+    /**
+     * Copies {@code length} bytes starting {@code offset} bytes into the readable buffers to
+     * {@code dst[dstOffset…]}; returns how many there were (fewer at the end of the buffers).
+     */
+    public int readAt(GuestMemory memory, long offset, byte[] dst, int dstOffset, int length) {
+        return copy(memory, readable, offset, dst, dstOffset, length, false);
+    }
+
+    /**
+     * Copies {@code src[srcOffset…srcOffset+length)} to the writable buffers starting
+     * {@code offset} bytes in; returns how many bytes fitted.
+     */
+    public int writeAt(GuestMemory memory, long offset, byte[] src, int srcOffset, int length) {
+        return copy(memory, writable, offset, src, srcOffset, length, true);
+    }
+
+    private static int copy(GuestMemory memory, List<Buffer> buffers, long offset, byte[] b, int off, int length,
+            boolean toGuest) {
+        int done = 0;
+        long skip = offset;
+        for (Buffer buf : buffers) {
+            if (done == length) {
+                break;
+            }
+            if (skip >= buf.length()) {
+                skip -= buf.length();
+                continue;
+            }
+            int n = (int) Math.min(buf.length() - skip, length - done);
+            if (toGuest) {
+                memory.write(buf.address() + skip, b, off + done, n);
+            } else {
+                memory.read(buf.address() + skip, b, off + done, n);
+            }
+            done += n;
+            skip = 0;
+        }
+        return done;
+    }
+
     /** Gathers up to {@code max} bytes of the readable buffers. */
     public byte[] read(GuestMemory memory, int max) {
         byte[] out = new byte[(int) Math.min(max, readableLength())];

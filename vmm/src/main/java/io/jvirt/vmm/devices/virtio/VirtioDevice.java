@@ -49,6 +49,15 @@ public interface VirtioDevice {
     default void reset() {
     }
 
+    /**
+     * virtio-blk (§5.2) over {@code disk} (read-only disks offer VIRTIO_BLK_F_RO); {@code serial}
+     * is what GET_ID returns (up to 20 bytes, /sys/block/vdX/serial in Linux). The caller keeps
+     * ownership of {@code disk} and closes it after the machine stops.
+     */
+    static VirtioDevice blk(io.jvirt.block.BlockDevice disk, String serial) {
+        return new BlkDevice(disk, serial);
+    }
+
     /** virtio-rng (§5.4) reading host entropy from /dev/urandom. */
     static VirtioDevice rng() {
         return new RngDevice(Path.of("/dev/urandom"));

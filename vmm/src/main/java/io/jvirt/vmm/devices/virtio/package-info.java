@@ -14,7 +14,8 @@
  *       0 and never reaches the device; corrupt rings set DEVICE_NEEDS_RESET.</li>
  *   <li>{@link io.jvirt.vmm.devices.virtio.VirtioDevice}: what a device does with
  *       {@link io.jvirt.vmm.devices.virtio.Request}s taken from a
- *       {@link io.jvirt.vmm.devices.virtio.VirtioQueue}. {@code VirtioDevice.rng()} is virtio-rng.</li>
+ *       {@link io.jvirt.vmm.devices.virtio.VirtioQueue}. {@code VirtioDevice.rng()} is virtio-rng,
+ *       {@code VirtioDevice.blk(BlockDevice, serial)} virtio-blk (read, write, flush, get-id).</li>
  * </ul>
  *
  * <p>Wiring one device (what the machine does):

@@ -151,6 +151,81 @@ class KvmAcceleratorTest {
         }
     }
 
+    /** 32-bit protected mode without paging: flat 4 GiB segments, CR0.PE only. */
+    @Test
+    void protectedModeGuestRuns() throws Exception {
+        byte[] code = GuestAsm.assemble(dir, "prot", 0x100000, """
+                .code32
+                    mov $'P', %al
+                    out %al, $0x10
+                    mov $0xd0000000, %ebx
+                    mov (%ebx), %eax                # MMIO read through a flat data segment
+                    out %eax, $0x14
+                    ud2                             # IDT limit 0: triple fault
+                """);
+        GuestMemory memory = GuestRam.allocate(RAM);
+        memory.write(0x100000, code);
+        CapturingBus pio = new CapturingBus("pio", 0x10, 8, 0);
+        CapturingBus mmio = new CapturingBus("mmio", 0xd0000000L, 0x1000, 0x12345678L);
+        Segment cs = new Segment(0x08, 0, 0xffffffff, 0xb, true, 0, true, false, true, true);
+        Segment ds = Segment.flatData(0x10);
+        Segment tr = new Segment(0x18, 0, 0x67, 0xb, false, 0, true, false, false, false);
+        X86BootState boot = new X86BootState(0x100000, 0x7000, 0, 0x2, 0x11, 0, 0, 0, 0, 0x1f, 0, 0,
+                cs, ds, ds, ds, ds, ds, tr);
+        try (AccelVm vm = kvm.createVm(memory, pio.bus, mmio.bus, 1)) {
+            vm.reset(boot);
+            assertInstanceOf(VcpuExit.TripleFault.class, vm.vcpu(0).run());
+            assertEquals("P", pio.bytesWrittenTo(0x10));
+            assertEquals(List.of(0x12345678L), pio.valuesWrittenTo(0x14));
+        } finally {
+            memory.backing().close();
+        }
+    }
+
+    /** RAM past the 3 GiB hole continues at 4 GiB in a second memory slot; a guest reads it there. */
+    @Test
+    void highRamAbove4GiBIsMappedInItsOwnSlot() throws Exception {
+        long size = GuestRam.MMIO_HOLE_START + (2L << 20);
+        byte[] code = GuestAsm.assemble(dir, "high", 0x100000, """
+                .code64
+                    movabs $0x100000010, %rbx
+                    mov (%rbx), %eax
+                    out %eax, $0x14
+                    movl $0x600d, 4(%rbx)
+                    ud2
+                """);
+        GuestMemory memory = GuestRam.over(io.jvirt.sys.HostMemory.allocate(size), size);
+        assertEquals(2, memory.regions().size());
+        memory.write(0x100000, code);
+        X86BootState boot = LongModeBoot.prepare(memory, 0x100000, 0x7000);
+        // PDPT[4] -> a page directory at 0x30000 whose entry 0 is a 2 MiB page (P | RW | PS) at 4 GiB;
+        // the boot tables cover only the low 4 GiB (this KVM offers no 1 GiB pages)
+        long pdpt = memory.readLong(boot.cr3()) & ~0xfffL;
+        memory.writeLong(pdpt + 4 * 8, 0x30000 | 0x3);
+        memory.writeLong(0x30000, GuestRam.HIGH_RAM_START | 0x83);
+        memory.writeInt(GuestRam.HIGH_RAM_START + 0x10, 0x4b564d21);
+        CapturingBus pio = new CapturingBus("pio", 0x10, 8, 0);
+        try (AccelVm vm = kvm.createVm(memory, pio.bus, IoBusStub.none(), 1)) {
+            vm.reset(boot);
+            assertInstanceOf(VcpuExit.TripleFault.class, vm.vcpu(0).run());
+            assertEquals(List.of(0x4b564d21L), pio.valuesWrittenTo(0x14));
+            assertEquals(0x600d, memory.readInt(GuestRam.HIGH_RAM_START + 0x14));
+        } finally {
+            memory.backing().close();
+        }
+    }
+
+    @Test
+    void openingSomethingThatIsNotKvmSaysSoInOneLine() {
+        IllegalStateException missing = assertThrows(IllegalStateException.class,
+                () -> KvmAccelerator.open(Path.of("/dev/no-such-kvm")));
+        assertEquals("jvirt: /dev/no-such-kvm not found; load kvm_intel or kvm_amd, or use --accel tcg", missing.getMessage());
+        IllegalStateException notKvm = assertThrows(IllegalStateException.class, () -> KvmAccelerator.open(Path.of("/dev/null")));
+        assertTrue(notKvm.getMessage().startsWith("jvirt: cannot use /dev/null: "), notKvm.getMessage());
+        assertTrue(notKvm.getMessage().endsWith("; use --accel tcg"), notKvm.getMessage());
+        assertTrue(!notKvm.getMessage().contains("\n"));
+    }
+
     static CompletableFuture<VcpuExit> runOnPlatformThread(AccelVm vm, int index) {
         CompletableFuture<VcpuExit> f = new CompletableFuture<>();
         Thread.ofPlatform().name("vcpu-" + index).daemon().start(() -> {

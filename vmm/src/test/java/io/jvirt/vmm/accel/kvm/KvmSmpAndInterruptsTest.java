@@ -5,6 +5,7 @@ import static io.jvirt.vmm.accel.kvm.KvmAcceleratorTest.runOnPlatformThread;
 import static io.jvirt.vmm.accel.kvm.KvmAcceleratorTest.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jvirt.vmm.accel.AccelVm;
@@ -83,17 +84,21 @@ class KvmSmpAndInterruptsTest {
         CapturingBus pio = new CapturingBus("pio", 0x10, 8, 0);
         try (AccelVm vm = kvm.createVm(memory, pio.bus, IoBusStub.none(), 2)) {
             assertEquals(2, vm.vcpuCount());
-            vm.reset(LongModeBoot.prepare(memory, 0x100000, 0x7000));
-            CompletableFuture<VcpuExit> exit0 = runOnPlatformThread(vm, 0);
-            CompletableFuture<VcpuExit> exit1 = runOnPlatformThread(vm, 1);
-            waitFor(() -> pio.bytesWrittenTo(0x10).chars().distinct().count() == 2,
-                    "'A' from the AP and 'B' from the BSP, got '" + pio.bytesWrittenTo(0x10) + "'");
-            assertEquals(Set.of(0L, 1L), Set.copyOf(pio.valuesWrittenTo(0x13)), "APIC IDs from CPUID");
-            assertEquals(Set.of('A', 'B'), pio.bytesWrittenTo(0x10).chars().mapToObj(c -> (char) c).collect(Collectors.toSet()));
-            vm.vcpu(0).kick();
-            vm.vcpu(1).kick();
-            assertInstanceOf(VcpuExit.Kicked.class, exit0.get(5, TimeUnit.SECONDS));
-            assertInstanceOf(VcpuExit.Kicked.class, exit1.get(5, TimeUnit.SECONDS));
+            var boot = LongModeBoot.prepare(memory, 0x100000, 0x7000);
+            for (int round = 1; round <= 2; round++) { // the second round after a reset: the AP waits for SIPI again
+                pio.accesses.clear();
+                vm.reset(boot);
+                CompletableFuture<VcpuExit> exit0 = runOnPlatformThread(vm, 0);
+                CompletableFuture<VcpuExit> exit1 = runOnPlatformThread(vm, 1);
+                waitFor(() -> pio.bytesWrittenTo(0x10).chars().distinct().count() == 2,
+                        "'A' from the AP and 'B' from the BSP, got '" + pio.bytesWrittenTo(0x10) + "'");
+                assertEquals(Set.of(0L, 1L), Set.copyOf(pio.valuesWrittenTo(0x13)), "APIC IDs from CPUID");
+                assertEquals(Set.of('A', 'B'), pio.bytesWrittenTo(0x10).chars().mapToObj(c -> (char) c).collect(Collectors.toSet()));
+                vm.vcpu(0).kick();
+                vm.vcpu(1).kick();
+                assertInstanceOf(VcpuExit.Kicked.class, exit0.get(5, TimeUnit.SECONDS));
+                assertInstanceOf(VcpuExit.Kicked.class, exit1.get(5, TimeUnit.SECONDS));
+            }
         } finally {
             memory.backing().close();
         }
@@ -129,6 +134,8 @@ class KvmSmpAndInterruptsTest {
         byte[] code = GuestAsm.assemble(dir, "pit", 0x1000, """
                 .code16
                     cli
+                    in $0x21, %al                   # the master 8259's IMR at power-on
+                    out %al, $0x15
                     movw $tick, 0x20                # IVT[8] = IRQ0 after the ICW2 below
                     movw $0, 0x22
                     movw $line, 0x2c                # IVT[0xb] = IRQ3
@@ -169,8 +176,20 @@ class KvmSmpAndInterruptsTest {
                     pop %ax
                     iret
                 """);
+        long quiet = 0x2000;
+        byte[] quietCode = GuestAsm.assemble(dir, "quiet", quiet, """
+                .code16
+                    in $0x21, %al                   # IMR again: power-on, not the 0xf6 set before
+                    out %al, $0x15
+                    mov $'Q', %al
+                    out %al, $0x10
+                    cli                             # an unprogrammed 8259 (vector base 0) must not interrupt us
+                1:  hlt
+                    jmp 1b
+                """);
         GuestMemory memory = GuestRam.allocate(RAM);
         memory.write(0x1000, code);
+        memory.write(quiet, quietCode);
         CapturingBus pio = new CapturingBus("pio", 0x10, 8, 0);
         try (AccelVm vm = kvm.createVm(memory, pio.bus, IoBusStub.none(), 1)) {
             vm.reset(realMode(0x1000));
@@ -181,6 +200,19 @@ class KvmSmpAndInterruptsTest {
             waitFor(() -> pio.bytesWrittenTo(0x10).contains("I"), "the IRQ 3 handler, got '" + pio.bytesWrittenTo(0x10) + "'");
             vm.vcpu(0).kick();
             assertInstanceOf(VcpuExit.Kicked.class, exit.get(5, TimeUnit.SECONDS));
+
+            // After a reset the PIC and PIT are back at power-on: the master 8259's IMR reads as
+            // it did before the first guest programmed it.
+            long powerOnImr = pio.valuesWrittenTo(0x15).getFirst();
+            assertTrue(powerOnImr != 0xf6, "IMR at power-on 0x" + Long.toHexString(powerOnImr));
+            pio.accesses.clear();
+            vm.reset(realMode(quiet));
+            CompletableFuture<VcpuExit> after = runOnPlatformThread(vm, 0);
+            waitFor(() -> pio.bytesWrittenTo(0x10).equals("Q"), "the quiet guest's 'Q'");
+            vm.vcpu(0).kick();
+            assertInstanceOf(VcpuExit.Kicked.class, after.get(5, TimeUnit.SECONDS));
+            assertEquals("Q", pio.bytesWrittenTo(0x10));
+            assertEquals(java.util.List.of(powerOnImr), pio.valuesWrittenTo(0x15), "the 8259 was reset");
         } finally {
             memory.backing().close();
         }

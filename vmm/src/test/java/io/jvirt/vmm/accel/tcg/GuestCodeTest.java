@@ -145,6 +145,108 @@ class GuestCodeTest {
     }
 
     @Test
+    void tscDeadlineTimerAgreesWithRdtsc() throws Exception {
+        start("""
+                mov $0xfee00000, %ebx
+                movl $0x1ff, 0xf0(%rbx)
+                movl $0x40040, 0x320(%rbx)
+                xor %r12d, %r12d
+                rdtsc
+                shl $32, %rdx
+                or %rdx, %rax
+                mov %rax, %r13
+                add $5000000, %rax
+                mov %rax, %rdx
+                shr $32, %rdx
+                mov $0x6e0, %ecx
+                wrmsr
+                sti
+            1:  hlt
+                cmp $1, %r12d
+                jb 1b
+                cli
+                rdtsc
+                shl $32, %rdx
+                or %rdx, %rax
+                sub %r13, %rax
+                mov $0x510, %dx
+                out %eax, %dx
+            2:  hlt
+                jmp 2b
+            .org 0x200
+                inc %r12d
+                movl $0, 0xb0(%rbx)
+                iretq
+            """, 1);
+        long ticks = report(REPORT_PORT).get(30, TimeUnit.SECONDS);
+        assertTrue(ticks >= 5_000_000 && ticks < 5_000_000_000L,
+                "the deadline 5 ms of TSC ahead fired after " + ticks + " TSC ticks");
+    }
+
+    @Test
+    void x2apicSelfIpiAndEoiThroughMsrs() throws Exception {
+        start("""
+                mov $0x1b, %ecx
+                rdmsr
+                or $0xc00, %eax
+                wrmsr
+                mov $0x80f, %ecx
+                mov $0x1ff, %eax
+                xor %edx, %edx
+                wrmsr
+                xor %r12d, %r12d
+                sti
+                mov $0x83f, %ecx
+                mov $0x40, %eax
+                wrmsr
+            1:  cmp $1, %r12d
+                jb 1b
+                cli
+                mov $0x802, %ecx
+                rdmsr
+                add $0x100, %eax
+                mov $0x510, %dx
+                out %eax, %dx
+            2:  hlt
+                jmp 2b
+            .org 0x200
+                inc %r12d
+                mov $0x80b, %ecx
+                xor %eax, %eax
+                xor %edx, %edx
+                wrmsr
+                iretq
+            """, 1);
+        assertEquals(0x100, report(REPORT_PORT).get(30, TimeUnit.SECONDS), "x2APIC ID 0 read via MSR 0x802");
+        LocalApic apic = ((TcgVm) vm).tcgVcpu(0).apic();
+        assertEquals(-1, apic.mmioBase(), "x2APIC mode");
+        assertEquals(0, apic.readMsr(0x812), "ISR (vectors 0x40-0x5f) empty after the MSR EOI");
+    }
+
+    @Test
+    void resetRestartsTheGuestWithFreshTimersAndApics() throws Exception {
+        start("""
+                mov $0xfee00000, %ebx
+                movl $0x1ff, 0xf0(%rbx)
+                movl $0xb, 0x3e0(%rbx)
+                movl $0x20040, 0x320(%rbx)
+                movl $1000000, 0x380(%rbx)
+                """ + COUNT_FIVE_AND_REPORT, 1);
+        assertEquals(5, report(REPORT_PORT).get(30, TimeUnit.SECONDS));
+        vm.vcpu(0).kick();
+        threads.getFirst().join(5000);
+        threads.clear();
+        reports.clear();
+        // The machine resets with every vCPU outside run(): the LAPIC timer must be stopped and
+        // the guest must be able to program everything again.
+        vm.reset(boot());
+        assertEquals(0, ((TcgVm) vm).tcgVcpu(0).apic().mmioRead(ApicRegisters.INITIAL_COUNT, 4));
+        var vcpu = vm.vcpu(0);
+        threads.add(Thread.ofPlatform().start(vcpu::run));
+        assertEquals(5, report(REPORT_PORT).get(30, TimeUnit.SECONDS));
+    }
+
+    @Test
     void pitInterruptsArriveThroughIoApicPin2() throws Exception {
         start("""
                 mov $0xfee00000, %ebx

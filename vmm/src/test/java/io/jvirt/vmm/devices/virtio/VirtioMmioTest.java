@@ -59,6 +59,10 @@ class VirtioMmioTest {
         assertEquals(2, drv.read(MmioTransport.VERSION));
         assertEquals(4, drv.read(MmioTransport.DEVICE_ID));
         assertEquals(VERSION_1 | INDIRECT | EVENT_IDX, drv.deviceFeatures());
+        for (int sel : new int[] {2, -1, 0x7fffffff}) {
+            drv.write(MmioTransport.DEVICE_FEATURES_SEL, sel);
+            assertEquals(0, drv.read(MmioTransport.DEVICE_FEATURES), "no feature bits in word " + sel);
+        }
         drv.write(MmioTransport.QUEUE_SEL, 0);
         assertEquals(256, drv.read(MmioTransport.QUEUE_NUM_MAX));
         drv.write(MmioTransport.QUEUE_SEL, 1);

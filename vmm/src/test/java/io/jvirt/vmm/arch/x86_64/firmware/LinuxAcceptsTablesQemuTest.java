@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,7 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
  * skips without them. Takes 10-60 s.
  */
 class LinuxAcceptsTablesQemuTest {
-    private static final String KVER_GLOB = "vmlinuz-";
     /** microvm's virtio-mmio transports: 0xfeb00000 + 512 * i, IRQ 5 + i (QEMU hw/i386/microvm.c). */
     private static final long MICROVM_VIRTIO_BASE = 0xfeb0_0000L;
 
@@ -43,18 +41,8 @@ class LinuxAcceptsTablesQemuTest {
 
     @Test
     void debianKernelBootsOnOurTables() throws Exception {
-        Path root = Path.of(System.getProperty("jvirt.test.kernelRoot",
-                System.getProperty("user.home") + "/.cache/jvirt-test/kernel/root"));
-        assumeTrue(Files.isDirectory(root.resolve("boot")), "no Debian cloud kernel at " + root);
+        TestLinux linux = TestLinux.find();
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/qemu-system-x86_64")), "qemu-system-x86 not installed");
-        assumeTrue(Files.isExecutable(Path.of("/bin/busybox")), "busybox-static not installed");
-        Path kernel;
-        try (Stream<Path> s = Files.list(root.resolve("boot"))) {
-            kernel = s.filter(p -> p.getFileName().toString().startsWith(KVER_GLOB)).findFirst().orElse(null);
-        }
-        assumeTrue(kernel != null, "no vmlinuz in " + root.resolve("boot"));
-        String kver = kernel.getFileName().toString().substring(KVER_GLOB.length());
-        Path mods = root.resolve("lib/modules/" + kver + "/kernel");
 
         // Every microvm transport whose IRQ our tables allow (GSIs 8 and 9 belong to the RTC and SCI).
         List<FirmwareConfig.VirtioMmio> virtio = new ArrayList<>();
@@ -70,12 +58,17 @@ class LinuxAcceptsTablesQemuTest {
             // Only the ACPI half: microvm's BIOS ROM occupies 0xF0000-0xFFFFF (and the kernel has no MPPARSE).
             Files.write(dir.resolve("acpi.bin"), memory.read(Firmware.BIOS_AREA, 0x10000));
         }
-        buildInitramfs(mods);
+        Path initrd = linux.initramfs(dir, List.of("drivers/virtio/virtio_ring.ko", "drivers/virtio/virtio.ko",
+                "drivers/virtio/virtio_mmio.ko", "drivers/char/hw_random/virtio-rng.ko", "drivers/acpi/button.ko"), List.of(
+                "echo \"== hwrng: $(bb cat /sys/class/misc/hw_random/rng_current)\"",
+                "echo \"== pnp: $(bb cat /sys/bus/pnp/devices/*/id | bb tr '\\n' ' ')\"",
+                "echo \"== acpi: $(bb ls /sys/bus/acpi/devices | bb tr '\\n' ' ')\"",
+                "bb poweroff -f"));
 
         List<String> cmd = List.of("qemu-system-x86_64", "-M",
                 "microvm,acpi=off,x-option-roms=off,pit=on,pic=on,rtc=on,isa-serial=on,auto-kernel-cmdline=off",
                 "-cpu", "max", "-m", "256M", "-smp", "2", "-nographic", "-nodefaults", "-no-reboot", "-serial", "stdio",
-                "-kernel", kernel.toString(), "-initrd", dir.resolve("initrd.cpio.gz").toString(),
+                "-kernel", linux.kernel().toString(), "-initrd", initrd.toString(),
                 // no_timer_check: under a loaded host the software CPU can miss the kernel's IRQ0 timing probe.
                 "-append", "console=ttyS0 panic=-1 loglevel=7 no_timer_check",
                 "-device", "loader,file=" + dir.resolve("acpi.bin") + ",addr=0xe0000,force-raw=on",
@@ -130,36 +123,5 @@ class LinuxAcceptsTablesQemuTest {
                 .filter(l -> !l.contains("Could not disable RealTimeClock events")) // QEMU: nothing at our PM1_EN
                 .toList();
         assertEquals(List.of(), acpiErrors, "ACPI complaints in the guest's log");
-    }
-
-    private void buildInitramfs(Path mods) throws IOException, InterruptedException {
-        Path init = dir.resolve("initramfs");
-        Files.createDirectories(init.resolve("bin"));
-        Files.createDirectories(init.resolve("mods"));
-        for (String d : List.of("proc", "sys", "dev")) {
-            Files.createDirectories(init.resolve(d));
-        }
-        Files.copy(Path.of("/bin/busybox"), init.resolve("bin/busybox"));
-        for (String m : List.of("drivers/virtio/virtio_ring.ko", "drivers/virtio/virtio.ko",
-                "drivers/virtio/virtio_mmio.ko", "drivers/char/hw_random/virtio-rng.ko", "drivers/acpi/button.ko")) {
-            Path src = mods.resolve(m);
-            assumeTrue(Files.exists(src), "kernel module " + src + " missing");
-            Files.copy(src, init.resolve("mods/" + src.getFileName()));
-        }
-        String bb = "/bin/busybox ";
-        Files.writeString(init.resolve("init"), String.join("\n",
-                "#!/bin/busybox sh",
-                bb + "mount -t proc proc /proc",
-                bb + "mount -t sysfs sys /sys",
-                bb + "mount -t devtmpfs dev /dev",
-                "for m in virtio_ring virtio virtio_mmio virtio-rng button; do " + bb + "insmod /mods/$m.ko; done",
-                "echo \"== hwrng: $(" + bb + "cat /sys/class/misc/hw_random/rng_current)\"",
-                "echo \"== pnp: $(" + bb + "cat /sys/bus/pnp/devices/*/id | " + bb + "tr '\\n' ' ')\"",
-                "echo \"== acpi: $(" + bb + "ls /sys/bus/acpi/devices | " + bb + "tr '\\n' ' ')\"",
-                bb + "poweroff -f", ""));
-        init.resolve("init").toFile().setExecutable(true);
-        Process p = new ProcessBuilder("sh", "-c", "cd " + init + " && find . | cpio -o -H newc 2>/dev/null | gzip > ../initrd.cpio.gz")
-                .inheritIO().start();
-        assertEquals(0, p.waitFor(), "building the initramfs with cpio");
     }
 }

@@ -1,0 +1,83 @@
+package io.jvirt.cli.virsh;
+
+import io.jvirt.vmm.control.ControlServer;
+import io.jvirt.vmm.control.ControlTarget;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A stand-in for {@code jvirt run} while the machine is not on main: it takes the same command
+ * line, serves the real {@link ControlServer}, and behaves like a guest that powers off at once
+ * on the ACPI button (SHUTDOWN event, exit 0). It runs no guest code. A copy of manager's test stand-in (test classes are not shared between modules). Tests that use it check
+ * the daemon's supervision, not the VMM.
+ */
+public final class StandInVmm {
+
+    private StandInVmm() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path control = null;
+        Path console = null;
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals("--control")) {
+                control = Path.of(args[i + 1]);
+            } else if (args[i].equals("--console") && args[i + 1].startsWith("file:")) {
+                console = Path.of(args[i + 1].substring(5));
+            }
+        }
+        if (control == null || !args[0].equals("run")) {
+            System.err.println("stand-in VMM: expected 'run ... --control SOCKET'");
+            System.exit(1);
+        }
+        if (console != null) {
+            Files.writeString(console, "stand-in VMM: " + String.join(" ", args) + "\n");
+        }
+        // "standin=crash" on the kernel command line makes the power button a crash (exit 3).
+        boolean crash = String.join(" ", args).contains("standin=crash");
+        ControlServer[] server = new ControlServer[1];
+        Object done = new Object();
+        ControlTarget t = new ControlTarget() {
+            volatile RunState state = RunState.RUNNING;
+
+            @Override public RunState state() {
+                return state;
+            }
+            @Override public void stop() {
+                state = RunState.PAUSED;
+            }
+            @Override public void cont() {
+                state = RunState.RUNNING;
+            }
+            @Override public void powerdown() {
+                Thread.ofPlatform().start(() -> {
+                    sleep(100);
+                    if (crash) {
+                        System.exit(3);
+                    }
+                    server[0].emit("SHUTDOWN", Map.of("guest", true, "reason", "guest-shutdown"));
+                    sleep(100);
+                    System.exit(0);
+                });
+            }
+            @Override public void reset() {
+            }
+            @Override public void quit() {
+                System.exit(0);
+            }
+        };
+        server[0] = ControlServer.start(control, t);
+        synchronized (done) {
+            done.wait();
+        }
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -125,6 +125,9 @@ final class BlockCache {
         }
         Insn[] insns = list.toArray(new Insn[0]);
         FlagLiveness.analyze(insns);
+        for (Insn in : insns) {
+            FastPath.classify(in, c.mode);
+        }
         b = new Block(pa, c.mode, cacheable ? gen : -1, insns);
         b.lin = lin;
         if (cacheable) {

@@ -446,7 +446,9 @@ final class Cpu implements CpuCore {
             Insn in = insns[i];
             curRip = rip;
             rip = (rip + in.len) & mask;
-            Exec.exec(this, in);
+            if (in.fast == 0 || !FastPath.exec(this, in)) {
+                Exec.exec(this, in);
+            }
             retired++;
             if (codeChanged | endBlock) {
                 if (endBlock) {

@@ -57,6 +57,7 @@ public final class RunCommand {
             out.println(RunOptions.USAGE);
             return 0;
         }
+        configureLogging();
         MachineConfig config;
         Accelerator accel;
         try {
@@ -156,6 +157,32 @@ public final class RunCommand {
             case MachineExit.Stopped s -> { }
         }
         return exit.status();
+    }
+
+    /**
+     * The VMM's libraries log through System.Logger (java.util.logging by default); in the
+     * foreground only warnings reach the terminal, unless JVIRT_LOG names a level (info, debug
+     * as FINE, ...) or a logging config file is given.
+     */
+    private static void configureLogging() {
+        if (System.getProperty("java.util.logging.config.file") != null) {
+            return;
+        }
+        String wanted = System.getenv("JVIRT_LOG");
+        java.util.logging.Level level = java.util.logging.Level.WARNING;
+        if (wanted != null) {
+            String w = wanted.trim().toUpperCase(java.util.Locale.ROOT);
+            try {
+                level = java.util.logging.Level.parse(w.equals("DEBUG") ? "FINE" : w.equals("TRACE") ? "FINEST" : w);
+            } catch (IllegalArgumentException e) {
+                level = java.util.logging.Level.WARNING;
+            }
+        }
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        root.setLevel(level);
+        for (java.util.logging.Handler h : root.getHandlers()) {
+            h.setLevel(level);
+        }
     }
 
     /** Messages from other layers sometimes already start with "jvirt: ". */

@@ -84,7 +84,7 @@ final class VmmRuntime implements Runtime {
         if (def.cmdline() != null) {
             a.addAll(List.of("--cmdline", def.cmdline()));
         }
-        a.addAll(List.of("--memory", def.currentMemoryKiB() / 1024 + "M", "--cpus", Integer.toString(def.vcpus()),
+        a.addAll(List.of("--memory", def.memoryKiB() + "K", "--cpus", Integer.toString(def.vcpus()),
                 "--accel", def.accelerator() == DomainXml.Accel.TCG ? "tcg" : "kvm",
                 "--console", "file:" + console, "--control", control.toString()));
         if (!"restart".equals(def.onReboot())) {

@@ -56,6 +56,11 @@ class MachineControlTest {
             p.reply(events);
             p.send("{\"execute\": \"system_reset\"}");
             p.reply(events);
+            // system_reset is asynchronous (as in QMP): wait for the machine to carry it out.
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (m.resets() < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
             p.send("{\"execute\": \"quit\"}");
             assertEquals(Map.of(), p.reply(events).get("return"));
             MachineExit exit = m.awaitExit();

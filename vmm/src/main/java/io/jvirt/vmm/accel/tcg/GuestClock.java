@@ -11,7 +11,7 @@ package io.jvirt.vmm.accel.tcg;
  * the core's epoch); the LAPIC reads it through a supplier and converts TSC-deadline deltas with
  * {@link #TSC_HZ}, which is the core's constant.
  */
-public final class GuestClock {
+final class GuestClock {
 
     /** Guest TSC frequency: the core's (1 GHz, one tick per host nanosecond). */
     static final long TSC_HZ = io.jvirt.vmm.accel.tcg.cpu.CpuCore.TSC_HZ;

@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * virtio-blk (virtio 1.2 §5.2) over a {@link BlockDevice}: one request queue; read, write,
- * flush and get-ID requests, served synchronously on the notifying thread. Requests are
+ * flush, get-ID, discard and write-zeroes requests, served synchronously on the notifying thread. Requests are
  * parsed here (header, data, status byte) from chains the walker already checked; a request
  * that does not fit the disk or the format fails with VIRTIO_BLK_S_IOERR, an unknown type with
  * VIRTIO_BLK_S_UNSUPP. Data moves in bounded chunks, so a guest's 4 GiB chain costs no more
@@ -24,11 +24,15 @@ final class BlkDevice implements VirtioDevice {
     static final int F_RO = 5;
     static final int F_BLK_SIZE = 6;
     static final int F_FLUSH = 9;
+    static final int F_DISCARD = 13;
+    static final int F_WRITE_ZEROES = 14;
     // Request types and status values, §5.2.6.
     static final int T_IN = 0;
     static final int T_OUT = 1;
     static final int T_FLUSH = 4;
     static final int T_GET_ID = 8;
+    static final int T_DISCARD = 11;
+    static final int T_WRITE_ZEROES = 13;
     static final int S_OK = 0;
     static final int S_IOERR = 1;
     static final int S_UNSUPP = 2;
@@ -36,8 +40,14 @@ final class BlkDevice implements VirtioDevice {
     static final int HEADER = 16;
     /** GET_ID returns up to 20 bytes of serial (VIRTIO_BLK_ID_BYTES). */
     static final int ID_BYTES = 20;
-    /** Config space through blk_size (struct virtio_blk_config, §5.2.4): capacity, size_max, seg_max, geometry, blk_size. */
-    static final int CONFIG_SIZE = 24;
+    /** struct virtio_blk_config through write_zeroes_may_unmap and its padding (§5.2.4). */
+    static final int CONFIG_SIZE = 60;
+    /** Segments per discard/write-zeroes request, and sectors per segment (2 GiB - 512). */
+    static final int MAX_SEGMENTS = 32;
+    static final int MAX_SEGMENT_SECTORS = 0x3f_ffff;
+    /** struct virtio_blk_discard_write_zeroes: le64 sector, le32 num_sectors, le32 flags (bit 0 unmap). */
+    static final int SEGMENT = 16;
+    static final int FLAG_UNMAP = 1;
     /** Data is copied through a buffer of at most this many bytes at a time. */
     static final int CHUNK = 128 * 1024;
 
@@ -55,6 +65,12 @@ final class BlkDevice implements VirtioDevice {
         putLe(8, 4, 0);                      // size_max (VIRTIO_BLK_F_SIZE_MAX not offered)
         putLe(12, 4, QUEUE_SIZE - 2);        // seg_max: data segments besides header and status
         putLe(20, 4, SECTOR);                // blk_size
+        putLe(36, 4, MAX_SEGMENT_SECTORS);   // max_discard_sectors
+        putLe(40, 4, MAX_SEGMENTS);          // max_discard_seg
+        putLe(44, 4, 8);                     // discard_sector_alignment: 4 KiB
+        putLe(48, 4, MAX_SEGMENT_SECTORS);   // max_write_zeroes_sectors
+        putLe(52, 4, MAX_SEGMENTS);          // max_write_zeroes_seg
+        config[56] = 1;                      // write_zeroes_may_unmap
     }
 
     private void putLe(int at, int n, long v) {
@@ -70,7 +86,8 @@ final class BlkDevice implements VirtioDevice {
 
     @Override
     public long features() {
-        return (1L << F_SEG_MAX) | (1L << F_BLK_SIZE) | (1L << F_FLUSH) | (disk.readOnly() ? 1L << F_RO : 0);
+        long f = (1L << F_SEG_MAX) | (1L << F_BLK_SIZE) | (1L << F_FLUSH);
+        return disk.readOnly() ? f | (1L << F_RO) : f | (1L << F_DISCARD) | (1L << F_WRITE_ZEROES);
     }
 
     @Override
@@ -131,6 +148,7 @@ final class BlkDevice implements VirtioDevice {
                         written = r.writeAt(queue.memory(), 0, out, 0, (int) Math.min(ID_BYTES, data));
                         yield S_OK;
                     }
+                    case T_DISCARD, T_WRITE_ZEROES -> segments(queue, r, type == T_DISCARD);
                     default -> S_UNSUPP;
                 };
             } catch (IOException e) {
@@ -184,6 +202,39 @@ final class BlkDevice implements VirtioDevice {
             r.readAt(q.memory(), HEADER + done, chunk, 0, n);
             disk.write(offset + done, chunk, 0, n);
             done += n;
+        }
+        return S_OK;
+    }
+
+    /** Discard or write-zeroes over the request's segments (§5.2.6, virtio_blk_discard_write_zeroes). */
+    private int segments(VirtioQueue q, Request r, boolean discard) throws IOException {
+        long bytes = r.readableLength() - HEADER;
+        if (disk.readOnly() || bytes <= 0 || bytes % SEGMENT != 0 || bytes / SEGMENT > MAX_SEGMENTS) {
+            return S_IOERR;
+        }
+        int n = (int) (bytes / SEGMENT);
+        byte[] seg = new byte[SEGMENT * n];
+        r.readAt(q.memory(), HEADER, seg, 0, seg.length);
+        long[][] ranges = new long[n][];
+        for (int i = 0; i < n; i++) {
+            long sector = le32(seg, 16 * i) & 0xffff_ffffL | (long) le32(seg, 16 * i + 4) << 32;
+            long sectors = le32(seg, 16 * i + 8) & 0xffff_ffffL;
+            int flags = le32(seg, 16 * i + 12);
+            if ((flags & ~(discard ? 0 : FLAG_UNMAP)) != 0) {
+                return S_UNSUPP; // §5.2.6.2: unknown flags (and unmap on a discard)
+            }
+            long offset = sectors > MAX_SEGMENT_SECTORS ? -1 : range(sector, sectors * SECTOR);
+            if (offset < 0) {
+                return S_IOERR;
+            }
+            ranges[i] = new long[] {offset, sectors * SECTOR};
+        }
+        for (long[] range : ranges) {
+            if (discard) {
+                disk.discard(range[0], range[1]);
+            } else {
+                disk.writeZeroes(range[0], range[1]);
+            }
         }
         return S_OK;
     }

@@ -41,7 +41,9 @@ class ApicTimerTest {
             long start = System.nanoTime();
             f.write(0, ApicRegisters.INITIAL_COUNT, 30_000_000); // 30 ms
             int c1 = f.read(0, ApicRegisters.CURRENT_COUNT);
-            assertTrue(c1 > 0 && c1 <= 30_000_000, "counting down: " + c1);
+            if (System.nanoTime() - start < 29_000_000) { // not preempted past the expiry
+                assertTrue(c1 > 0 && c1 <= 30_000_000, "counting down: " + c1);
+            }
             long took = awaitInterrupt(f, start, 2000);
             assertTrue(took >= 29_000_000, "fired after " + took + " ns, not before 30 ms");
             assertTrue(took < 1_000_000_000, "fired after " + took + " ns");
@@ -71,6 +73,9 @@ class ApicTimerTest {
             int c = f.read(0, ApicRegisters.CURRENT_COUNT);
             assertTrue(c > 0 && c <= 5_000_000, "periodic count reloads: " + c);
             f.write(0, ApicRegisters.LVT_TIMER_REG, ApicRegisters.LVT_MASKED | (1 << 17) | VECTOR);
+            if (f.apic(0).acknowledge() >= 0) { // fired between the last INTA and the mask
+                f.write(0, ApicRegisters.EOI, 0);
+            }
             assertEquals(-1, awaitInterrupt(f, System.nanoTime(), 60), "masked: no interrupt");
         }
     }

@@ -224,6 +224,31 @@ class GuestCodeTest {
     }
 
     @Test
+    void kickEndsASpinningGuestPromptly() throws Exception {
+        memory.write(CODE, GuestAsm.assemble(".code64\n1: jmp 1b\n"));
+        vm = TcgAccelerator.create().createVm(memory, pio, mmio, 1);
+        vm.reset(boot());
+        var vcpu = vm.vcpu(0);
+        long worst = 0;
+        for (int i = 0; i < 20; i++) {
+            CompletableFuture<Long> returned = new CompletableFuture<>();
+            Thread t = Thread.ofPlatform().start(() -> {
+                VcpuExit e = vcpu.run();
+                returned.complete(e instanceof VcpuExit.Kicked ? System.nanoTime() : -1L);
+            });
+            Thread.sleep(2 + i % 3);
+            long kicked = System.nanoTime();
+            vcpu.kick();
+            long back = returned.get(10, TimeUnit.SECONDS);
+            assertTrue(back > 0, "run() returned Kicked");
+            worst = Math.max(worst, back - kicked);
+            t.join();
+        }
+        System.out.println("worst kick latency " + worst / 1000 + " us");
+        assertTrue(worst < 1_000_000_000L, "kick latency " + worst + " ns");
+    }
+
+    @Test
     void resetRestartsTheGuestWithFreshTimersAndApics() throws Exception {
         start("""
                 mov $0xfee00000, %ebx

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.jvirt.vmm.guest.DefaultGuest;
+import io.jvirt.vmm.guest.GuestBuildException;
 import io.jvirt.vmm.machine.Console;
 import io.jvirt.vmm.machine.Machine;
 import io.jvirt.vmm.machine.MachineConfig;
@@ -25,7 +27,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The acceptance of the software CPU: Debian's cloud kernel with a busybox initramfs boots to
+ * The acceptance of the software CPU: Debian's cloud kernel with a busybox initramfs (the
+ * default guest, {@link DefaultGuest#ensure()}) boots to
  * userspace on tcg, runs a command typed on the serial console and powers off, with 1 and 2
  * vCPUs. Slow (minutes): tagged {@code linux}. Skips when the kernel material cannot be made
  * or the CPU core is not in the build. The console log goes to target/tcg-linux/console-N.log.
@@ -113,11 +116,16 @@ class LinuxBootTcgTest {
 
     /** Boots, checks the CPU count, runs a typed command, then {@code last}; returns how the machine ended. */
     private static MachineExit boot(int cpus, String extraCmdline, String logName, String last) throws Exception {
-        StringBuilder why = new StringBuilder();
-        Optional<LinuxMaterial.Files2> material = LinuxMaterial.ensure(why);
-        Assumptions.assumeTrue(material.isPresent(), () -> "no Debian kernel material: " + why);
+        DefaultGuest guest;
+        try {
+            guest = DefaultGuest.ensure();
+        } catch (GuestBuildException e) {
+            Assumptions.abort("no default guest (Debian cloud kernel + busybox initramfs): " + e.getMessage());
+            return null;
+        }
         Path logFile = Path.of("target", "tcg-linux", logName);
-        MachineConfig config = new MachineConfig(material.get().kernel(), Optional.of(material.get().initrd()),
+        Files.createDirectories(logFile.getParent());
+        MachineConfig config = new MachineConfig(guest.kernel(), Optional.of(guest.initramfs()),
                 "console=ttyS0 earlyprintk=serial,ttyS0 reboot=k panic=-1" + extraCmdline, 256L << 20, cpus, true);
         PipedOutputStream keys = new PipedOutputStream();
         PipedInputStream in = new PipedInputStream(keys, 4096);
@@ -126,21 +134,19 @@ class LinuxBootTcgTest {
             try (Machine m = Machine.create(TcgAccelerator.create(), config, Console.streams(in, out))) {
                 long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(MINUTES);
                 m.start();
-                if (!out.await(LinuxMaterial.READY + " cpus=", deadline, m)
-                        || !out.awaitLineEnd(LinuxMaterial.READY, deadline, m)) {
-                    fail("no userspace after " + MINUTES + " min on " + cpus + " vCPU(s); console tail:\n" + tail(out));
-                }
-                assertTrue(out.text().contains(LinuxMaterial.READY + " cpus=" + cpus),
-                        "the guest sees " + cpus + " CPU(s):\n" + tail(out));
-                if (!out.await("/ # ", deadline, m)) {
-                    fail("no shell prompt; console tail:\n" + tail(out));
+                if (!out.await(DefaultGuest.READY_MARKER, deadline, m) || !out.await("/ # ", deadline, m)) {
+                    fail("no userspace shell after " + MINUTES + " min on " + cpus + " vCPU(s); console tail:\n"
+                            + tail(out));
                 }
                 Thread.sleep(300);
-                keys.write("echo jvirt-$((6*7))-ok\n".getBytes(StandardCharsets.US_ASCII));
+                keys.write("echo cpus=$(grep -c ^processor /proc/cpuinfo) jvirt-$((6*7))-ok\n"
+                        .getBytes(StandardCharsets.US_ASCII));
                 keys.flush();
-                if (!out.await("jvirt-42-ok", deadline, m)) {
+                if (!out.await("jvirt-42-ok", deadline, m) || !out.awaitLineEnd("jvirt-42-ok", deadline, m)) {
                     fail("the typed command did not run; console tail:\n" + tail(out));
                 }
+                assertTrue(out.text().contains("cpus=" + cpus + " jvirt-42-ok"),
+                        "the guest should see " + cpus + " CPU(s); console tail:\n" + tail(out));
                 keys.write((last + "\n").getBytes(StandardCharsets.US_ASCII));
                 keys.flush();
                 long left = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime()));

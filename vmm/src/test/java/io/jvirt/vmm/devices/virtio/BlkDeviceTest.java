@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -114,6 +115,44 @@ class BlkDeviceTest {
         String out = run("qemu-io", "-f", "qcow2", "-c", "read -P 0xcd 131072 8192", img.toString());
         assertTrue(out.contains("read 8192/8192 bytes"), out);
         run("qemu-img", "check", img.toString());
+    }
+
+    @Test
+    void writeZeroesAndDiscardReachTheImage() throws Exception {
+        Path img = image(); // 0xab over the first 64 KiB
+        try (TestGuestMemory mem = new TestGuestMemory(0, 1 << 20);
+             BlockDevice disk = Images.open(img, "qcow2", false)) {
+            VirtioMmio dev = VirtioMmio.create(VirtioDevice.blk(disk, "z"), mem, high -> { });
+            TestDriver d = new TestDriver(dev, mem);
+            long want = (1L << BlkDevice.F_DISCARD) | (1L << BlkDevice.F_WRITE_ZEROES);
+            assertEquals(want, d.deviceFeatures() & want);
+            assertEquals(BlkDevice.MAX_SEGMENTS, dev.read(0x100 + 40, 4), "max_discard_seg");
+            assertTrue(d.negotiate(VERSION_1 | want));
+            d.setupQueue(8, DESC, AVAIL, USED);
+            d.driverOk();
+            segment(mem, 0, 8, 4, 0);        // sectors 8..11: bytes 4096..6143
+            segment(mem, 1, 32, 8, 1);       // sectors 32..39 with UNMAP
+            assertArrayEquals(new int[] {1, 0}, request(d, mem, BlkDevice.T_WRITE_ZEROES, 0, 32, false));
+            segment(mem, 0, 0, 1, 1);        // UNMAP is not a discard flag
+            assertArrayEquals(new int[] {1, BlkDevice.S_UNSUPP}, request(d, mem, BlkDevice.T_DISCARD, 0, 16, false));
+            segment(mem, 0, 2047, 2, 0);     // runs off the end
+            assertArrayEquals(new int[] {1, BlkDevice.S_IOERR}, request(d, mem, BlkDevice.T_WRITE_ZEROES, 0, 16, false));
+            segment(mem, 0, 64, 64, 0);      // sectors 64..127: the second 32 KiB
+            assertArrayEquals(new int[] {1, 0}, request(d, mem, BlkDevice.T_DISCARD, 0, 16, false));
+        }
+        for (String check : List.of("read -P 0xab 0 4096", "read -P 0 4096 2048", "read -P 0xab 6144 10240",
+                "read -P 0 16384 4096", "read -P 0xab 20480 12288")) {
+            String out = run("qemu-io", "-f", "qcow2", "-c", check, img.toString());
+            assertTrue(out.contains("bytes at offset"), check + ":\n" + out);
+        }
+        run("qemu-img", "check", img.toString());
+    }
+
+    /** Discard/write-zeroes segment {@code i} of the data area. */
+    private static void segment(TestGuestMemory mem, int i, long sector, int sectors, int flags) {
+        mem.writeLong(DATA + 16L * i, sector);
+        mem.writeInt(DATA + 16L * i + 8, sectors);
+        mem.writeInt(DATA + 16L * i + 12, flags);
     }
 
     @Test

@@ -67,22 +67,6 @@ final class NetDevice implements VirtioDevice {
         this.mac = mac.clone();
     }
 
-    /** Parses {@code aa:bb:cc:dd:ee:ff}; one-line error naming the value otherwise. */
-    static byte[] parseMac(String text) {
-        String[] parts = text.split(":", -1);
-        byte[] out = new byte[6];
-        if (parts.length != 6) {
-            throw new IllegalArgumentException("MAC '" + text + "' is not six hex pairs like 52:54:00:12:34:56");
-        }
-        for (int i = 0; i < 6; i++) {
-            if (!parts[i].matches("[0-9A-Fa-f]{2}")) {
-                throw new IllegalArgumentException("MAC '" + text + "' is not six hex pairs like 52:54:00:12:34:56");
-            }
-            out[i] = (byte) Integer.parseInt(parts[i], 16);
-        }
-        return out;
-    }
-
     @Override
     public int deviceId() {
         return DEVICE_ID;

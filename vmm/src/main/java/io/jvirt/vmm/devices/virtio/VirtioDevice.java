@@ -72,18 +72,14 @@ public interface VirtioDevice {
     }
 
     /**
-     * virtio-net (§5.1) on {@code tap} with MAC address {@code mac} (6 bytes, unicast): the
+     * virtio-net (§5.1) on {@code tap} with MAC address {@code mac} (6 bytes, unicast; see
+     * {@code io.jvirt.net.Nic#macBytes}): the
      * vnet header goes to the TAP as it is, offloads follow what the guest negotiates. An I/O
      * thread starts at DRIVER_OK; {@link #close()} stops it. The caller keeps ownership of
      * {@code tap} and closes it after the machine stops.
      */
     static VirtioDevice net(io.jvirt.sys.Tap tap, byte[] mac) {
         return new NetDevice(tap, mac);
-    }
-
-    /** Parses a MAC address written {@code 52:54:00:12:34:56}; one-line error naming the value otherwise. */
-    static byte[] parseMac(String text) {
-        return NetDevice.parseMac(text);
     }
 
     /** virtio-rng (§5.4) reading host entropy from /dev/urandom. */

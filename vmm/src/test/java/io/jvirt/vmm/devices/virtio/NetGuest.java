@@ -104,6 +104,11 @@ final class NetGuest {
 
     /** Reset, negotiate {@code features}, set both queues up, post every RX buffer, DRIVER_OK, kick RX. */
     boolean start(long features) {
+        return start(features, SIZE);
+    }
+
+    /** As {@link #start(long)} with only the first {@code rxBuffers} RX buffers posted. */
+    boolean start(long features, int rxBuffers) {
         write(MmioTransport.STATUS, 0);
         write(MmioTransport.STATUS, Virtio.ACKNOWLEDGE | Virtio.DRIVER);
         write(MmioTransport.DRIVER_FEATURES_SEL, 0);
@@ -116,7 +121,7 @@ final class NetGuest {
         }
         rx.setup();
         tx.setup();
-        for (int i = 0; i < SIZE; i++) {
+        for (int i = 0; i < rxBuffers; i++) {
             rx.post(i, RX_BUF, true);
         }
         write(MmioTransport.STATUS, Virtio.ACKNOWLEDGE | Virtio.DRIVER | Virtio.FEATURES_OK | Virtio.DRIVER_OK);

@@ -67,6 +67,10 @@ class NetLinuxTcgTest {
                 "bb ip addr add 10.78.0.2/24 dev eth0",
                 "echo \"== eth0: $(bb cat /sys/class/net/eth0/address) $(bb cat /sys/class/net/eth0/operstate)\"",
                 "bb ping -c 3 -W 10 10.78.0.1",
+                "echo \"== down $(bb wget -q -O - http://10.78.0.1:8080/blob | bb md5sum)\"",
+                "bb dd if=/dev/urandom of=/up bs=65536 count=16 2>/dev/null",
+                "echo \"== up $(bb md5sum < /up)\"",
+                "bb timeout 60 bb nc 10.78.0.1 9000 < /up",
                 "echo \"" + DONE + "\"",
                 "bb poweroff -f"));
         String tag = "jvlx" + ProcessHandle.current().pid() % 100000;
@@ -75,6 +79,8 @@ class NetLinuxTcgTest {
 
         GuestMemory memory = GuestRam.allocate(256L << 20);
         VirtioDevice net = null;
+        Process httpd = null;
+        Process listener = null;
         FirmwareConfig firmware = new FirmwareConfig(1, List.of(
                 new FirmwareConfig.VirtioMmio(VIRTIO_BASE, VirtioMmio.WINDOW_SIZE, VIRTIO_GSI)));
         long rsdp = Firmware.install(memory, firmware);
@@ -96,6 +102,17 @@ class NetLinuxTcgTest {
             ns.exec("sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1");
             ns.adopt(tap.name());
             ns.address(tap.name(), "10.78.0.1/24");
+            // TCP both ways exercises the offloads Linux negotiates: GUEST_CSUM/TSO (host -> guest
+            // 64 KiB GSO frames) and CSUM/HOST_TSO (guest -> host, segmented by the TAP).
+            byte[] blob = new byte[1 << 20];
+            new java.util.Random(42).nextBytes(blob);
+            Files.createDirectories(dir.resolve("www"));
+            Files.write(dir.resolve("www/blob"), blob);
+            httpd = new ProcessBuilder("ip", "netns", "exec", ns.name(), "busybox", "httpd", "-f", "-p", "10.78.0.1:8080",
+                    "-h", dir.resolve("www").toString()).redirectErrorStream(true).start();
+            Path upload = dir.resolve("upload");
+            listener = new ProcessBuilder("ip", "netns", "exec", ns.name(), "busybox", "nc", "-l", "-p", "9000")
+                    .redirectOutput(upload.toFile()).redirectErrorStream(false).start();
             OutputStream out = new OutputStream() {
                 @Override
                 public void write(int b) throws java.io.IOException {
@@ -150,12 +167,26 @@ class NetLinuxTcgTest {
             assertTrue(text.contains("== eth0: 52:54:00:12:34:56"), "eth0 has the MAC from config space; console tail:\n" + tail);
             assertTrue(text.contains("3 packets transmitted, 3 packets received"), "ping answered; console tail:\n" + tail);
             assertTrue(ns.ip("neigh", "show", "dev", tap.name()).contains("52:54:00:12:34:56"), "host learned the guest MAC");
+            assertTrue(text.contains("== down " + md5(blob)), "1 MiB download over TCP intact; console tail:\n" + tail);
+            assertTrue(listener.waitFor(30, TimeUnit.SECONDS), "the upload connection closed");
+            byte[] got = Files.readAllBytes(upload);
+            assertTrue(text.contains("== up " + md5(got)) && got.length == (1 << 20),
+                    got.length + "-byte upload matches the guest's md5; console tail:\n" + tail);
             assertTrue((nic.status() & Virtio.DEVICE_NEEDS_RESET) == 0, "the device never broke, status " + nic.status());
         } finally {
             if (net != null) {
                 net.close(); // its I/O thread writes guest memory: stop it before unmapping
             }
+            for (Process p : new Process[] {httpd, listener}) {
+                if (p != null) {
+                    p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            }
             memory.backing().close();
         }
+    }
+
+    private static String md5(byte[] data) throws java.security.NoSuchAlgorithmException {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5").digest(data));
     }
 }

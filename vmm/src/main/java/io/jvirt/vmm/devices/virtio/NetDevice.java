@@ -124,6 +124,8 @@ final class NetDevice implements VirtioDevice {
                 offload |= Tap.OFFLOAD_TSO_ECN;
             }
         }
+        LOG.log(System.Logger.Level.DEBUG, "virtio-net {0}: features 0x{1}, TAP offloads 0x{2}", tap.name(),
+                Long.toHexString(features), Integer.toHexString(offload));
         try {
             tap.setOffload(offload);
         } catch (SysException e) {

@@ -10,10 +10,27 @@ import java.io.IOException;
 public final class BlockException extends IOException {
 
     public BlockException(String message) {
-        super(message);
+        super(oneLine(message));
     }
 
     public BlockException(String message, Throwable cause) {
-        super(message, cause);
+        super(oneLine(message), cause);
+    }
+
+    /** Messages quote names from image files (hostile input): control characters are escaped. */
+    static String oneLine(String m) {
+        if (m == null) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder(m.length());
+        for (int i = 0; i < m.length(); i++) {
+            char c = m.charAt(i);
+            if (c < 0x20 || c == 0x7f || Character.isISOControl(c)) {
+                b.append(String.format("\\x%02x", (int) c & 0xff));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 }

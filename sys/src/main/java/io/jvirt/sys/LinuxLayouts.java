@@ -65,4 +65,15 @@ final class LinuxLayouts {
     static final StructLayout SIGACTION = structLayout(
             ADDRESS.withName("sa_handler"), SIGSET.withName("sa_mask"), JAVA_INT.withName("sa_flags"),
             paddingLayout(4), ADDRESS.withName("sa_restorer")).withName("sigaction");
+
+    /*
+     * <net/if.h>, as TUNSETIFF uses it:
+     * struct ifreq {
+     *     union { char ifrn_name[IFNAMSIZ]; } ifr_ifrn;          // #define ifr_name ifr_ifrn.ifrn_name
+     *     union { ...; short ifru_flags; ...; struct ifmap ifru_map; } ifr_ifru;  // 24 bytes, 8-aligned
+     * };                                                         // #define ifr_flags ifr_ifru.ifru_flags
+     */
+    static final StructLayout IFREQ = structLayout(
+            sequenceLayout(16, JAVA_BYTE).withName("ifr_name"), java.lang.foreign.ValueLayout.JAVA_SHORT.withName("ifr_flags"),
+            paddingLayout(22)).withName("ifreq");
 }

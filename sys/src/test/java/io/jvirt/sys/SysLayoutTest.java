@@ -59,9 +59,10 @@ class SysLayoutTest {
             new Mirror("struct epoll_event", LinuxLayouts.EPOLL_EVENT, true),
             new Mirror("struct termios", LinuxLayouts.TERMIOS, true),
             new Mirror("__sigset_t", LinuxLayouts.SIGSET, true),
-            new Mirror("struct sigaction", LinuxLayouts.SIGACTION, true));
+            new Mirror("struct sigaction", LinuxLayouts.SIGACTION, true),
+            new Mirror("struct ifreq", LinuxLayouts.IFREQ, true));
 
-    private static final List<Class<?>> CONSTANTS = List.of(KvmConstants.class, LinuxConstants.class);
+    private static final List<Class<?>> CONSTANTS = List.of(KvmConstants.class, LinuxConstants.class, TunConstants.class);
 
     @Test
     void structsAndConstantsMatchTheCHeaders(@TempDir Path dir) throws Exception {
@@ -104,6 +105,8 @@ class SysLayoutTest {
                 #include <sys/epoll.h>
                 #include <sys/eventfd.h>
                 #include <linux/kvm.h>
+                #include <net/if.h>
+                #include <linux/if_tun.h>
                 int main(void) {
                 """);
         for (String expr : expected.keySet()) {

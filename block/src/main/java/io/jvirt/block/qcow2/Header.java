@@ -197,7 +197,9 @@ final class Header {
 
     private void parseExtensions(String file, ByteBuffer bb, int start, long limit)
             throws BlockException {
-        int end = (int) Math.min(Math.min(limit, bb.capacity()), clusterSize());
+        // limit comes from the (untrusted) backing file offset: clamp before narrowing
+        long lim = limit <= 0 ? Long.MAX_VALUE : limit;
+        int end = (int) Math.min(Math.min(lim, bb.capacity()), clusterSize());
         int p = start;
         while (p + 8 <= end) {
             int type = bb.getInt(p);

@@ -369,103 +369,11 @@ final class Qcow2File implements Qcow2Image {
 
     /** Reads {@code part.remaining()} bytes at {@code in} within guest cluster {@code g}. */
     void readCluster(long g, long entry, long bitmap, int in, ByteBuffer part) throws IOException {
-        L2Entry d = L2Entry.decode(entry, cb, ext);
-        long pos = (g << cb) + in;
-        switch (d) {
-            case L2Entry.Compressed c -> {
-                byte[] data = decompress(c, g);
-                part.put(data, in, part.remaining());
-            }
-            case L2Entry.Zero z -> zeroFill(part);
-            case L2Entry.Unallocated u -> {
-                if (ext && bitmap != 0) {
-                    readSubclusters(g, 0, bitmap, in, part);
-                } else {
-                    readBacking(pos, part);
-                }
-            }
-            case L2Entry.Normal n -> {
-                long host = checkHost(n.host(), g);
-                if (ext) {
-                    readSubclusters(g, host, bitmap, in, part);
-                } else {
-                    readInto(host + in, part);
-                }
-            }
-        }
-    }
-
-    private void readSubclusters(long g, long host, long bitmap, int in, ByteBuffer part)
-            throws IOException {
-        int scSize = 1 << scBits;
-        int p = in;
-        int end = in + part.remaining();
-        while (p < end) {
-            int sc = p >> scBits;
-            int n = Math.min(end, (sc + 1) * scSize) - p;
-            ByteBuffer piece = part.slice(part.position(), n);
-            if ((bitmap >>> sc & 1) != 0) {
-                if (host == 0) {
-                    throw new BlockException(name + ": subcluster " + sc + " of guest offset 0x"
-                            + Long.toHexString(g << cb) + " is allocated without a host cluster; "
-                            + "run 'jvirt img check -r all " + name + "'");
-                }
-                readInto(host + p, piece);
-            } else if ((bitmap >>> (32 + sc) & 1) != 0) {
-                zeroFill(piece);
-            } else {
-                readBacking((g << cb) + p, piece);
-            }
-            part.position(part.position() + n);
-            p += n;
-        }
-    }
-
-    byte[] decompress(L2Entry.Compressed c, long g) throws IOException {
-        int len = c.length();
-        if (len <= 0 || len > 2 * cs + 1024 || c.host() >= (rc.endCluster << cb)) {
-            throw new BlockException(name + ": compressed cluster at guest offset 0x"
-                    + Long.toHexString(g << cb) + " has an invalid descriptor (host 0x"
-                    + Long.toHexString(c.host()) + ", " + len + " bytes); run "
-                    + "'jvirt img check " + name + "'");
-        }
-        byte[] in = new byte[len];
-        readFully(c.host(), in, 0, len);
-        byte[] out = new byte[cs];
-        if (!Compression.decompress(h.compressionType, in, len, out)) {
-            throw new BlockException(name + ": compressed cluster at guest offset 0x"
-                    + Long.toHexString(g << cb) + " (host 0x" + Long.toHexString(c.host())
-                    + ") does not decompress to " + cs + " bytes; the image is corrupt");
-        }
-        return out;
+        Reads.cluster(this, g, entry, bitmap, in, part);
     }
 
     void readBacking(long pos, ByteBuffer part) throws IOException {
-        if (backing == null) {
-            if (h.backingFile != null && !backingOpened) {
-                throw new BlockException(name + ": backing file '" + h.backingFile
-                        + "' was not opened; open the image with its backing chain");
-            }
-            zeroFill(part);
-            return;
-        }
-        long bsize = backing.size();
-        int n = part.remaining();
-        int inBacking = (int) Math.max(0, Math.min(n, bsize - pos));
-        if (inBacking > 0) {
-            backing.read(pos, part.slice(part.position(), inBacking));
-            part.position(part.position() + inBacking);
-        }
-        zeroFill(part);
-    }
-
-    static void zeroFill(ByteBuffer b) {
-        while (b.remaining() >= 8) {
-            b.putLong(0);
-        }
-        while (b.hasRemaining()) {
-            b.put((byte) 0);
-        }
+        Reads.backing(this, pos, part);
     }
 
     @Override
@@ -502,17 +410,30 @@ final class Qcow2File implements Qcow2Image {
 
     @Override
     public void close() throws IOException {
+        close(true);
+    }
+
+    @Override
+    public void closeUnsafe() throws IOException {
+        close(false);
+    }
+
+    private void close(boolean sync) throws IOException {
         if (closed) {
             return;
         }
         rw.writeLock().lock();
         try {
             if (!readOnly) {
-                ch.force(true);
+                if (sync) {
+                    ch.force(true);
+                }
                 if (dirtyByUs) {
                     h.incompatible &= ~Header.INCOMPAT_DIRTY;
                     writeHeader();
-                    ch.force(true);
+                    if (sync) {
+                        ch.force(true);
+                    }
                 }
             }
         } finally {

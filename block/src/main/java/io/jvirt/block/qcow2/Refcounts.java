@@ -131,6 +131,26 @@ final class Refcounts {
         }
     }
 
+    /** Sets refcount 1 on [start, start+n), one write per refcount block touched. */
+    private void setRun(long start, int n) throws IOException {
+        long c = start;
+        long end = start + n;
+        while (c < end) {
+            int bi = (int) (c / perBlock);
+            byte[] b = block(bi, true);
+            int from = (int) (c % perBlock);
+            int to = (int) Math.min(perBlock, from + (end - c));
+            for (int i = from; i < to; i++) {
+                write(b, i, 1);
+            }
+            int byteFrom = (from << order) >> 3;
+            int byteTo = ((to << order) + 7) >> 3;
+            long off = table[bi] & L2Entry.OFFSET_MASK;
+            img.writeFully(off + byteFrom, b, byteFrom, byteTo - byteFrom);
+            c += to - from;
+        }
+    }
+
     void add(long cluster, long delta) throws IOException {
         set(cluster, get(cluster) + delta);
     }
@@ -165,9 +185,7 @@ final class Refcounts {
             if (created) {
                 continue; // the new block took a cluster: search again
             }
-            for (long c = start; c < start + n; c++) {
-                set(c, 1);
-            }
+            setRun(start, n);
             endCluster = Math.max(endCluster, start + n);
             if (start == freeHint) {
                 freeHint = start + n;

@@ -14,6 +14,10 @@ final class Writer {
     private static final long ALL_ALLOC = 0xffffffffL;
     private static final long ALL_ZERO = 0xffffffffL << 32;
 
+    /** How often a writer lost the race to publish a cluster (tests read it). */
+    static final java.util.concurrent.atomic.AtomicLong LOST_RACES =
+            new java.util.concurrent.atomic.AtomicLong();
+
     private final Qcow2File f;
     private long compCursor;   // next free byte in the current compressed-data cluster, or 0
 
@@ -79,6 +83,14 @@ final class Writer {
             while (s.hasRemaining()) {
                 long g = pos >> f.cb;
                 int in = (int) (pos & (f.cs - 1));
+                if (in == 0 && s.remaining() >= 2 * f.cs && !f.ext) {
+                    int done = writeRun(g, s.slice(s.position(), s.remaining()));
+                    if (done > 0) {
+                        s.position(s.position() + done * f.cs);
+                        pos += (long) done * f.cs;
+                        continue;
+                    }
+                }
                 int n = Math.min(s.remaining(), f.cs - in);
                 writePiece(g, in, s.slice(s.position(), n));
                 s.position(s.position() + n);
@@ -86,6 +98,58 @@ final class Writer {
             }
         });
         src.position(src.limit());
+    }
+
+    /**
+     * Fast path for long writes into unallocated space: allocates a run of contiguous clusters,
+     * writes the data with one call and publishes the L2 entries with one write. Returns the
+     * clusters written, 0 when the fast path does not apply.
+     */
+    private int writeRun(long g, ByteBuffer src) throws IOException {
+        int l1i = (int) (g / f.l2Entries);
+        int l2i = (int) (g % f.l2Entries);
+        int max = Math.min(Math.min(src.remaining() / f.cs, f.l2Entries - l2i), 1024);
+        long tOff;
+        int k;
+        long host;
+        f.meta.lock();
+        try {
+            tOff = l2ForWrite(l1i);
+            long[] t = f.l2Table(tOff);
+            k = 0;
+            while (k < max && t[l2i + k] == 0) {
+                k++;
+            }
+            if (k < 2) {
+                return 0;
+            }
+            host = f.rc.allocate(k);
+        } finally {
+            f.meta.unlock();
+        }
+        f.writeFully(host, src.slice(0, k * f.cs));
+        f.meta.lock();
+        try {
+            long tOff2 = l2ForWrite(l1i);
+            long[] t = f.l2Table(tOff2);
+            boolean same = tOff2 == tOff;
+            for (int j = 0; same && j < k; j++) {
+                same = t[l2i + j] == 0;
+            }
+            if (!same) {
+                f.rc.release(host, (long) k * f.cs);
+                return 0;
+            }
+            ByteBuffer entries = ByteBuffer.allocate(8 * k);
+            for (int j = 0; j < k; j++) {
+                t[l2i + j] = (host + (long) j * f.cs) | L2Entry.COPIED;
+                entries.putLong(t[l2i + j]);
+            }
+            f.writeFully(tOff2 + 8L * l2i, entries.flip());
+            return k;
+        } finally {
+            f.meta.unlock();
+        }
     }
 
     /** L2 table for guest L1 index {@code l1i}, allocated or copied so that we own it. */
@@ -160,6 +224,14 @@ final class Writer {
         int l1i = (int) (g / f.l2Entries);
         int l2i = (int) (g % f.l2Entries);
         int n = part.remaining();
+        while (!tryWritePiece(g, in, part, l1i, l2i, n)) {
+            Thread.onSpinWait(); // another writer changed this cluster meanwhile: redo
+        }
+    }
+
+    /** One attempt; false when a concurrent writer published the cluster first. */
+    private boolean tryWritePiece(long g, int in, ByteBuffer part, int l1i, int l2i, int n)
+            throws IOException {
         boolean locked = true;
         f.meta.lock();
         try {
@@ -178,7 +250,7 @@ final class Writer {
                     f.meta.unlock();
                     locked = false;
                     f.writeFully(host + in, part);
-                    return;
+                    return true;
                 }
                 long touched = touched(in, n);
                 if ((bm & touched) == touched) {
@@ -188,11 +260,11 @@ final class Writer {
                     f.meta.unlock();
                     locked = false;
                     f.writeFully(host + in, part);
-                    return;
+                    return true;
                 }
                 writeSubclusters(g, host, bm, in, part);
                 setEntry(tOff, t, l2i, host | L2Entry.COPIED, (bm | touched) & ~(touched << 32));
-                return;
+                return true;
             }
             long host = f.rc.allocate(1);
             if (f.ext && !(old instanceof L2Entry.Compressed)) {
@@ -205,6 +277,10 @@ final class Writer {
                 writeSubclusters(g, host, bm, in, part);
                 setEntry(tOff, t, l2i, host | L2Entry.COPIED, (bm | touched) & ~(touched << 32));
             } else {
+                // Fill the new cluster outside the metadata lock, then publish it unless another
+                // writer changed this guest cluster meanwhile.
+                f.meta.unlock();
+                locked = false;
                 if (n == f.cs) {
                     f.writeFully(host, part.duplicate());
                 } else {
@@ -213,9 +289,19 @@ final class Writer {
                     part.duplicate().get(buf, in, n);
                     f.writeFully(host, buf, 0, f.cs);
                 }
-                setEntry(tOff, t, l2i, host | L2Entry.COPIED, f.ext ? ALL_ALLOC : 0);
+                f.meta.lock();
+                locked = true;
+                long tOff2 = l2ForWrite(l1i);
+                long[] t2 = f.l2Table(tOff2);
+                if (tOff2 != tOff || (f.ext ? t2[2 * l2i] : t2[l2i]) != e) {
+                    f.rc.release(host, f.cs);
+                    LOST_RACES.incrementAndGet();
+                    return false;
+                }
+                setEntry(tOff2, t2, l2i, host | L2Entry.COPIED, f.ext ? ALL_ALLOC : 0);
             }
             release(old);
+            return true;
         } finally {
             if (locked) {
                 f.meta.unlock();

@@ -149,4 +149,9 @@ final class RawFile implements RawImage {
             ch.close();
         }
     }
+
+    @Override
+    public void closeUnsafe() throws IOException {
+        ch.close();
+    }
 }

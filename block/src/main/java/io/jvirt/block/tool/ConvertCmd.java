@@ -57,7 +57,8 @@ final class ConvertCmd {
                 create(target, outFmt, total, opts, backing, backingFmt);
             }
             boolean mustZero = o.has("n") || backing != null;
-            try (BlockDevice dst = Open.device(target, outFmt, false)) {
+            BlockDevice dst = Open.device(target, outFmt, false);
+            try {
                 if (dst.size() < total) {
                     throw new BlockException(target + ": target is " + dst.size()
                             + " bytes, smaller than the source (" + total + "); resize it first");
@@ -72,6 +73,15 @@ final class ConvertCmd {
                 if (o.has("p")) {
                     out.printf("    (100.00/100%%)%n");
                 }
+            } catch (IOException | RuntimeException e) {
+                dst.closeUnsafe();
+                throw e;
+            }
+            // qemu-img convert's default cache mode is 'unsafe' (no flush); -t selects others
+            if (o.get("t", "unsafe").equals("unsafe")) {
+                dst.closeUnsafe();
+            } else {
+                dst.close();
             }
         } finally {
             for (BlockDevice d : srcs) {
@@ -104,6 +114,12 @@ final class ConvertCmd {
         }
     }
 
+    private static final ByteBuffer ZERO_DIRECT = ByteBuffer.allocateDirect(CHUNK);
+
+    static boolean isZero(ByteBuffer b, int off, int len) {
+        return b.slice(off, len).mismatch(ZERO_DIRECT.slice(0, len)) < 0;
+    }
+
     static boolean isZero(byte[] b, int off, int len) {
         return Arrays.mismatch(b, off, off + len, ZERO, 0, len) < 0;
     }
@@ -116,7 +132,6 @@ final class ConvertCmd {
         private final boolean mustZero;
         private final PrintStream progress;
         private final long total;
-        private final byte[] buf = new byte[CHUNK];
         private long done;
         private int lastPct = -1;
 
@@ -136,46 +151,82 @@ final class ConvertCmd {
                 copyCompressed(src, base, size);
                 return;
             }
-            long pos = 0;
-            while (pos < size) {
-                Extent e = src.status(pos, Math.min(size - pos, 1L << 30));
-                long len = Math.max(1, e.length());
-                if (!e.data() && e.zero()) {
-                    if (mustZero) {
-                        dst.writeZeroes(base + pos, len);
-                    }
-                } else {
-                    copyData(src, base, pos, len);
+            // Chunks of the image are copied by a few threads; the devices are thread-safe.
+            int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+            java.util.concurrent.ExecutorService pool =
+                    java.util.concurrent.Executors.newFixedThreadPool(threads);
+            try {
+                List<java.util.concurrent.Future<?>> jobs = new ArrayList<>();
+                java.util.concurrent.atomic.AtomicLong next = new java.util.concurrent.atomic.AtomicLong();
+                for (int t = 0; t < threads; t++) {
+                    jobs.add(pool.submit(() -> {
+                        ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK);
+                        for (long c; (c = next.getAndAdd(CHUNK)) < size; ) {
+                            copyChunk(src, base, c, Math.min(CHUNK, size - c), buf);
+                        }
+                        return null;
+                    }));
                 }
-                pos += len;
-                tick(len);
+                for (var j : jobs) {
+                    try {
+                        j.get();
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        if (e.getCause() instanceof IOException io) {
+                            throw io;
+                        }
+                        throw new IOException(e.getCause());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new java.io.InterruptedIOException("convert interrupted");
+                    }
+                }
+            } finally {
+                pool.shutdownNow();
             }
         }
 
-        private void copyData(BlockDevice src, long base, long pos, long len) throws IOException {
-            long end = pos + len;
-            for (long p = pos; p < end; ) {
-                int n = (int) Math.min(CHUNK, end - p);
-                src.read(p, ByteBuffer.wrap(buf, 0, n));
-                if (sparse <= 0) {
-                    dst.write(base + p, ByteBuffer.wrap(buf, 0, n));
-                } else {
-                    int gran = (int) Math.min(sparse, CHUNK);
-                    int i = 0;
-                    while (i < n) {
-                        int runStart = i;
-                        boolean zero = isZero(buf, i, Math.min(gran, n - i));
-                        while (i < n && isZero(buf, i, Math.min(gran, n - i)) == zero) {
-                            i += Math.min(gran, n - i);
-                        }
-                        if (!zero) {
-                            dst.write(base + p + runStart, ByteBuffer.wrap(buf, runStart, i - runStart));
-                        } else if (mustZero) {
-                            dst.writeZeroes(base + p + runStart, i - runStart);
-                        }
+        private void copyChunk(BlockDevice src, long base, long start, long len, ByteBuffer buf)
+                throws IOException {
+            long pos = start;
+            long end = start + len;
+            while (pos < end) {
+                Extent e = src.status(pos, end - pos);
+                long n = Math.max(1, Math.min(e.length(), end - pos));
+                if (!e.data() && e.zero()) {
+                    if (mustZero) {
+                        dst.writeZeroes(base + pos, n);
                     }
+                } else {
+                    copyData(src, base, pos, n, buf);
                 }
-                p += n;
+                pos += n;
+                tick(n);
+            }
+        }
+
+        private void copyData(BlockDevice src, long base, long pos, long len, ByteBuffer buf)
+                throws IOException {
+            int n = (int) len;
+            buf.clear().limit(n);
+            src.read(pos, buf);
+            buf.flip();
+            if (sparse <= 0) {
+                dst.write(base + pos, buf);
+                return;
+            }
+            int gran = (int) Math.min(sparse, CHUNK);
+            int i = 0;
+            while (i < n) {
+                int runStart = i;
+                boolean zero = isZero(buf, i, Math.min(gran, n - i));
+                while (i < n && isZero(buf, i, Math.min(gran, n - i)) == zero) {
+                    i += Math.min(gran, n - i);
+                }
+                if (!zero) {
+                    dst.write(base + pos + runStart, buf.slice(runStart, i - runStart));
+                } else if (mustZero) {
+                    dst.writeZeroes(base + pos + runStart, i - runStart);
+                }
             }
         }
 
@@ -212,7 +263,7 @@ final class ConvertCmd {
             }
         }
 
-        private void tick(long n) {
+        private synchronized void tick(long n) {
             done += n;
             if (progress != null) {
                 int pct = (int) (done * 10000 / total);

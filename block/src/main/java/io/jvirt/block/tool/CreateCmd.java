@@ -61,6 +61,7 @@ final class CreateCmd {
                             + (c.preallocation().equals("off") ? "" : " preallocation="
                             + c.preallocation())
                             + " compression_type=" + c.compression() + " size=" + size
+                            + (opts.containsKey("compat") ? " compat=" + opts.get("compat") : "")
                             + (c.backingFile() != null ? " backing_file=" + c.backingFile() : "")
                             + (c.backingFormat() != null && c.backingFile() != null
                             ? " backing_fmt=" + c.backingFormat() : "")

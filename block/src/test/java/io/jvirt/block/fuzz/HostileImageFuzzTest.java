@@ -17,7 +17,7 @@ class HostileImageFuzzTest {
 
     private static Path file;
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "20s")
     void openAndRead(FuzzedDataProvider data) throws Exception {
         List<byte[]> t = HostileImages.templates();
         byte[] img = t.get(data.consumeInt(0, t.size() - 1)).clone();

@@ -20,7 +20,8 @@ class HostileImageTest {
     void mutatedImagesFailCleanly() throws Exception {
         List<byte[]> t = HostileImages.templates();
         Random r = new Random(Long.getLong("hostile.seed", 20261122L));
-        int rounds = Integer.getInteger("hostile.rounds", 1000);
+        int rounds = Integer.getInteger("hostile.rounds", 3000);
+        System.out.println("hostile rounds " + rounds + " seed " + Long.getLong("hostile.seed", 20261122L));
         for (int i = 0; i < rounds; i++) {
             byte[] base = t.get(r.nextInt(t.size()));
             byte[] img = HostileImages.mutate(base, r, 1 + r.nextInt(8));

@@ -7,6 +7,8 @@ import io.jvirt.vmm.accel.kvm.KvmAccelerator;
 import io.jvirt.vmm.accel.tcg.TcgAccelerator;
 import io.jvirt.vmm.boot.BootException;
 import io.jvirt.vmm.boot.LinuxBoot;
+import io.jvirt.vmm.control.ControlServer;
+import io.jvirt.vmm.control.MachineControl;
 import io.jvirt.vmm.guest.DefaultGuest;
 import io.jvirt.vmm.guest.GuestBuildException;
 import io.jvirt.vmm.machine.Console;
@@ -57,6 +59,7 @@ public final class RunCommand {
             out.println(RunOptions.USAGE);
             return 0;
         }
+        configureLogging();
         MachineConfig config;
         Accelerator accel;
         try {
@@ -81,7 +84,7 @@ public final class RunCommand {
             return 1;
         }
         boolean interactive = in == System.in && o.consoleFile().isEmpty() && Terminal.isTerminal(0);
-        int status = boot(accel, config, console, interactive, err);
+        int status = boot(accel, config, console, interactive, o.control(), err);
         if (status == 1 && !consoleFileExisted) {
             deleteQuietly(o.consoleFile().get()); // bad input: leave no empty console file behind
         }
@@ -89,7 +92,7 @@ public final class RunCommand {
     }
 
     private static int boot(Accelerator accel, MachineConfig config, Console console, boolean interactive,
-                            PrintStream err) {
+                            Optional<Path> controlSocket, PrintStream err) {
         Machine machine;
         try {
             machine = Machine.create(accel, config, console);
@@ -103,6 +106,18 @@ public final class RunCommand {
             console.close();
             err.println("jvirt: " + e.getMessage());
             return 1;
+        }
+        ControlServer control = null;
+        if (controlSocket.isPresent()) {
+            try {
+                control = MachineControl.serve(controlSocket.get(), machine);
+            } catch (IOException | RuntimeException e) {
+                machine.close();
+                console.close();
+                err.println("jvirt: cannot serve --control " + controlSocket.get() + " (" + e.getMessage()
+                        + "); pick a path in an existing, writable directory with no socket already there");
+                return 1;
+            }
         }
         Terminal terminal = interactive ? rawTerminal(err) : null;
         CountDownLatch cleanedUp = new CountDownLatch(1);
@@ -128,10 +143,16 @@ public final class RunCommand {
         try {
             machine.start();
             exit = machine.awaitExit();
+            if (control != null) {
+                MachineControl.reportExit(control, exit);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             exit = new MachineExit.Stopped();
         } finally {
+            if (control != null) {
+                control.close();
+            }
             machine.close();
             console.close();
             if (terminal != null) {
@@ -156,6 +177,32 @@ public final class RunCommand {
             case MachineExit.Stopped s -> { }
         }
         return exit.status();
+    }
+
+    /**
+     * The VMM's libraries log through System.Logger (java.util.logging by default); in the
+     * foreground only warnings reach the terminal, unless JVIRT_LOG names a level (info, debug
+     * as FINE, ...) or a logging config file is given.
+     */
+    private static void configureLogging() {
+        if (System.getProperty("java.util.logging.config.file") != null) {
+            return;
+        }
+        String wanted = System.getenv("JVIRT_LOG");
+        java.util.logging.Level level = java.util.logging.Level.WARNING;
+        if (wanted != null) {
+            String w = wanted.trim().toUpperCase(java.util.Locale.ROOT);
+            try {
+                level = java.util.logging.Level.parse(w.equals("DEBUG") ? "FINE" : w.equals("TRACE") ? "FINEST" : w);
+            } catch (IllegalArgumentException e) {
+                level = java.util.logging.Level.WARNING;
+            }
+        }
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        root.setLevel(level);
+        for (java.util.logging.Handler h : root.getHandlers()) {
+            h.setLevel(level);
+        }
     }
 
     /** Messages from other layers sometimes already start with "jvirt: ". */

@@ -9,13 +9,15 @@ import java.util.Optional;
  * against the host and the kernel later, by {@link RunCommand}.
  */
 record RunOptions(Optional<Path> kernel, Optional<Path> initrd, Optional<String> cmdline, long memory, int cpus,
-                  Optional<Path> consoleFile, boolean noReboot, String accel, boolean help) {
+                  Optional<Path> consoleFile, boolean noReboot, String accel, Optional<Path> control,
+                  boolean help) {
 
     static final long DEFAULT_MEMORY = 256L << 20;
 
     static final String USAGE = """
             usage: jvirt run [--kernel FILE] [--initrd FILE] [--cmdline STR] [--memory SIZE] [--cpus N]
                              [--console stdio|file:PATH] [--no-reboot] [--accel kvm|tcg|auto]
+                             [--control SOCKET]
               --kernel FILE     bzImage or ELF64 vmlinux to boot (default: the default guest)
               --initrd FILE     initramfs loaded at the top of low RAM
               --cmdline STR     kernel command line (default: console=ttyS0 reboot=k panic=1)
@@ -24,6 +26,8 @@ record RunOptions(Optional<Path> kernel, Optional<Path> initrd, Optional<String>
               --console TARGET  stdio (default; Ctrl-] quits) or file:PATH for the serial output
               --no-reboot       stop when the guest resets instead of rebooting it (exit status 2)
               --accel NAME      kvm, tcg, or auto (kvm when the CPU has vmx or svm; default)
+              --control SOCKET  serve the QMP-style control protocol on this unix socket
+                                (vmm/src/main/java/io/jvirt/vmm/control/CONTROL.md)
             exit status: 0 guest powered off or stopped from the host, 1 bad input,
                          2 guest reset under --no-reboot, 3 the VM failed""";
 
@@ -43,6 +47,7 @@ record RunOptions(Optional<Path> kernel, Optional<Path> initrd, Optional<String>
         Optional<Path> consoleFile = Optional.empty();
         boolean noReboot = false;
         String accel = "auto";
+        Optional<Path> control = Optional.empty();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String value = null;
@@ -53,10 +58,11 @@ record RunOptions(Optional<Path> kernel, Optional<Path> initrd, Optional<String>
             }
             switch (a) {
                 case "--help", "-h" -> {
-                    return new RunOptions(kernel, initrd, cmdline, memory, cpus, consoleFile, noReboot, accel, true);
+                    return new RunOptions(kernel, initrd, cmdline, memory, cpus, consoleFile, noReboot, accel, control, true);
                 }
                 case "--no-reboot" -> noReboot = true;
-                case "--kernel", "--initrd", "--cmdline", "--memory", "-m", "--cpus", "--smp", "--console", "--accel" -> {
+                case "--kernel", "--initrd", "--cmdline", "--memory", "-m", "--cpus", "--smp", "--console", "--accel",
+                     "--control" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new UsageException(a + " needs a value; see 'jvirt run --help'");
@@ -70,13 +76,14 @@ record RunOptions(Optional<Path> kernel, Optional<Path> initrd, Optional<String>
                         case "--memory", "-m" -> memory = parseSize(value);
                         case "--cpus", "--smp" -> cpus = parseCpus(value);
                         case "--console" -> consoleFile = parseConsole(value);
+                        case "--control" -> control = Optional.of(Path.of(value));
                         default -> accel = parseAccel(value);
                     }
                 }
                 default -> throw new UsageException("run: unknown option '" + args[i] + "'; see 'jvirt run --help'");
             }
         }
-        return new RunOptions(kernel, initrd, cmdline, memory, cpus, consoleFile, noReboot, accel, false);
+        return new RunOptions(kernel, initrd, cmdline, memory, cpus, consoleFile, noReboot, accel, control, false);
     }
 
     /** "256M", "2G", "512K", "1048576B"; a bare number means MiB, as with qemu -m. */

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(600)
 class TcgDifferentialTest {
 
-    private static final int CASES = Integer.getInteger("jvirt.difftest.cases", 250);
+    private static final int CASES = Integer.getInteger("jvirt.difftest.cases", 1000);
 
     @TempDir
     Path dir;
@@ -49,6 +49,8 @@ class TcgDifferentialTest {
                         .append("\n   ").append(d);
             }
         }
+        System.out.println("difftest: compared " + CASES + " instruction sequences with QEMU TCG (seed " + s
+                + "), " + bad + " differ");
         assertTrue(bad == 0, bad + " of " + CASES + " cases differ from QEMU (seed " + s + "):" + report);
     }
 }

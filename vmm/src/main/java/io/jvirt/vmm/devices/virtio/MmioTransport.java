@@ -86,6 +86,7 @@ final class MmioTransport implements VirtioMmio {
         this.queues = new QueueRegs[device.queueCount()];
         this.offered = device.features() | Virtio.TRANSPORT_FEATURES;
         resetState();
+        device.attach(this);
     }
 
     @Override

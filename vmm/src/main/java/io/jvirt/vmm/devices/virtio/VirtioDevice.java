@@ -50,12 +50,36 @@ public interface VirtioDevice {
     }
 
     /**
+     * Called once by the transport made over this device ({@link VirtioMmio#create}). A device
+     * with work arriving from outside (a TAP's frames) keeps it to call
+     * {@link VirtioMmio#notifyQueue} from its own I/O thread, so its requests are still completed
+     * inside {@link #process} under the transport's lock.
+     */
+    default void attach(VirtioMmio transport) {
+    }
+
+    /** Stops the device's own threads, if any; the caller still owns the backend (disk, TAP). */
+    default void close() {
+    }
+
+    /**
      * virtio-blk (§5.2) over {@code disk} (read-only disks offer VIRTIO_BLK_F_RO); {@code serial}
      * is what GET_ID returns (up to 20 bytes, /sys/block/vdX/serial in Linux). The caller keeps
      * ownership of {@code disk} and closes it after the machine stops.
      */
     static VirtioDevice blk(io.jvirt.block.BlockDevice disk, String serial) {
         return new BlkDevice(disk, serial);
+    }
+
+    /**
+     * virtio-net (§5.1) on {@code tap} with MAC address {@code mac} (6 bytes, unicast; see
+     * {@code io.jvirt.net.Nic#macBytes}): the
+     * vnet header goes to the TAP as it is, offloads follow what the guest negotiates. An I/O
+     * thread starts at DRIVER_OK; {@link #close()} stops it. The caller keeps ownership of
+     * {@code tap} and closes it after the machine stops.
+     */
+    static VirtioDevice net(io.jvirt.sys.Tap tap, byte[] mac) {
+        return new NetDevice(tap, mac);
     }
 
     /** virtio-rng (§5.4) reading host entropy from /dev/urandom. */

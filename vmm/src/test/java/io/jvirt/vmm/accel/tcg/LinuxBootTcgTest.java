@@ -131,7 +131,8 @@ class LinuxBootTcgTest {
         PipedInputStream in = new PipedInputStream(keys, 4096);
         try (OutputStream log = Files.newOutputStream(logFile)) {
             Transcript out = new Transcript(log);
-            try (Machine m = Machine.create(TcgAccelerator.create(), config, Console.streams(in, out))) {
+            Console console = Console.streams(in, out);
+            try (console; Machine m = Machine.create(TcgAccelerator.create(), config, console)) {
                 long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(MINUTES);
                 m.start();
                 if (!out.await(DefaultGuest.READY_MARKER, deadline, m) || !out.await("/ # ", deadline, m)) {

@@ -5,8 +5,6 @@ import io.jvirt.vmm.arch.x86_64.X86BootState;
 import io.jvirt.vmm.devices.IoBus;
 import io.jvirt.vmm.memory.GuestMemory;
 import java.lang.System.Logger.Level;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The software x86-64 CPU: architectural state and the run loop (fetch a decoded block,
@@ -29,8 +27,6 @@ final class Cpu implements CpuCore {
     static final long CR4_PSE = 0x10, CR4_PAE = 0x20, CR4_PGE = 0x80, CR4_OSFXSR = 0x200, CR4_OSXMMEXCPT = 0x400;
     static final long EFER_SCE = 1, EFER_LME = 0x100, EFER_LMA = 0x400, EFER_NXE = 0x800;
 
-    private static final int CACHE_SIZE = 1 << 14;
-    private static final int MAX_BLOCK = 64;
 
     final int apicId;
     final GuestMemory memory;
@@ -77,7 +73,7 @@ final class Cpu implements CpuCore {
     private int pollCountdown;
     private static final int POLL_INTERVAL = 8;
 
-    private final Block[] cache = new Block[CACHE_SIZE];
+    private final BlockCache blocks = new BlockCache(this);
 
     Cpu(int apicId, GuestMemory memory, IoBus pio, IoBus mmio, InterruptSource apic) {
         this.apicId = apicId;
@@ -436,7 +432,7 @@ final class Cpu implements CpuCore {
     }
 
     private void runBlock() {
-        Block b = block();
+        Block b = blocks.next();
         Insn[] insns = b.insns;
         int n = insns.length;
         if (shadow) {
@@ -450,7 +446,9 @@ final class Cpu implements CpuCore {
             Insn in = insns[i];
             curRip = rip;
             rip = (rip + in.len) & mask;
-            Exec.exec(this, in);
+            if (in.fast == 0 || !FastPath.exec(this, in)) {
+                Exec.exec(this, in);
+            }
             retired++;
             if (codeChanged | endBlock) {
                 if (endBlock) {
@@ -459,108 +457,6 @@ final class Cpu implements CpuCore {
                 break;
             }
         }
-    }
-
-    /** Second level: blocks by linear address, valid for a TLB epoch and CPL (skips the TLB and the physical cache). */
-    private static final int LIN_CACHE = 1 << 12;
-    private final Block[] linBlock = new Block[LIN_CACHE];
-    private final long[] linTag = new long[LIN_CACHE];
-    private final int[] linEpoch = new int[LIN_CACHE];
-    private final int[] linCpl = new int[LIN_CACHE];
-
-    /** The block executed last (its successor cache chains to the next). */
-    private Block last;
-
-    private Block block() {
-        long lin = mode == 64 ? rip : (sbase[CS] + rip) & 0xffffffffL;
-        curRip = rip;
-        Block prev = last;
-        int epoch = mmu.epoch;
-        if (prev != null) {
-            Block s = null;
-            if (prev.lin0 == lin && prev.epoch0 == epoch && prev.cpl0 == cpl) {
-                s = prev.succ0;
-            } else if (prev.lin1 == lin && prev.epoch1 == epoch && prev.cpl1 == cpl) {
-                s = prev.succ1;
-            }
-            if (s != null && s.mode == mode && s.generation == mmu.code.generation(s.pa)) {
-                last = s;
-                return s;
-            }
-        }
-        int li = (int) ((lin ^ (lin >>> 12)) & (LIN_CACHE - 1));
-        Block b = linBlock[li];
-        if (b == null || linTag[li] != lin || linEpoch[li] != epoch || linCpl[li] != cpl || b.mode != mode
-                || b.generation != mmu.code.generation(b.pa)) {
-            b = lookup(lin);
-            if (b.generation >= 0) {
-                linBlock[li] = b;
-                linTag[li] = lin;
-                linEpoch[li] = epoch;
-                linCpl[li] = cpl;
-            }
-        }
-        if (prev != null && b.generation >= 0) {
-            if (prev.flip) {
-                prev.succ1 = b;
-                prev.lin1 = lin;
-                prev.epoch1 = epoch;
-                prev.cpl1 = cpl;
-            } else {
-                prev.succ0 = b;
-                prev.lin0 = lin;
-                prev.epoch0 = epoch;
-                prev.cpl0 = cpl;
-            }
-            prev.flip = !prev.flip;
-        }
-        last = b;
-        return b;
-    }
-
-    private Block lookup(long lin) {
-        long pa = mmu.fetchPhys(lin);
-        int idx = (int) ((pa ^ (pa >>> 13)) & (CACHE_SIZE - 1));
-        Block b = cache[idx];
-        if (b != null && b.pa == pa && b.mode == mode && b.generation == mmu.code.generation(pa)) {
-            return b;
-        }
-        int gen = mmu.code.mark(pa);
-        List<Insn> list = new ArrayList<>();
-        long p = lin;
-        boolean cacheable = gen >= 0 && mmu.memory.isRam(pa, 1);
-        while (list.size() < MAX_BLOCK) {
-            Insn in;
-            try {
-                in = decoder.decode(p, mode);
-            } catch (CpuFault f) {
-                if (list.isEmpty()) {
-                    throw f;
-                }
-                break;
-            }
-            boolean crosses = ((p & 0xfff) + in.len) > 4096;
-            if (crosses && !list.isEmpty()) {
-                break;
-            }
-            list.add(in);
-            p = mode == 64 ? p + in.len : (p + in.len) & 0xffffffffL;
-            if (crosses) {
-                cacheable = false;
-                break;
-            }
-            if (in.ends || (p & 0xfff) == 0) {
-                break;
-            }
-        }
-        Insn[] insns = list.toArray(new Insn[0]);
-        FlagLiveness.analyze(insns);
-        b = new Block(pa, mode, cacheable ? gen : -1, insns);
-        b.lin = lin;
-        if (cacheable) {
-            cache[idx] = b;
-        }
-        return b;
     }
 
     /** Logs an unimplemented instruction once per opcode and raises #UD. */

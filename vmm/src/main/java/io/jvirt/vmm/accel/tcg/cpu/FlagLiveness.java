@@ -38,7 +38,7 @@ final class FlagLiveness {
         return (op >= 0x88 && op <= 0x8b) || op == 0x8d || (op >= 0xb0 && op <= 0xbf) || op == 0xc6 || op == 0xc7
                 || (op >= 0x50 && op <= 0x5f) || op == 0x63 || (op >= 0x90 && op <= 0x99) || op == 0x86
                 || op == 0x87 || op == 0x68 || op == 0x6a || op == 0x1b6 || op == 0x1b7 || op == 0x1be
-                || op == 0x1bf || (op >= 0x1c8 && op <= 0x1cf) || op == 0x11f || op == 0x118;
+                || op == 0x1bf || (op >= 0x1c8 && op <= 0x1cf) || (op >= 0x118 && op <= 0x11f);
     }
 
     /** Marks {@link Insn#flagsDead} on the instructions of one block. */

@@ -36,6 +36,8 @@ final class Insn {
     long imm2;
     /** Its arithmetic flags are overwritten before use ({@link FlagLiveness}): skip computing them. */
     boolean flagsDead;
+    /** {@link FastPath} kind, 0 for the general path. */
+    int fast;
     /** The instruction ends its block (control transfer or state change). */
     boolean ends;
     /** Raw bytes, for logging unknown instructions. */

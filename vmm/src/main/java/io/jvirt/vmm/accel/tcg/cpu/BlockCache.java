@@ -1,0 +1,138 @@
+package io.jvirt.vmm.accel.tcg.cpu;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Finds the decoded block at the CPU's RIP: first the successor cache of the block just run
+ * (chaining), then a table by linear address, both valid only for the TLB epoch and CPL they
+ * were filled under; then the table by guest-physical address and code size, whose entries
+ * live while their page's {@link CodePages} generation is unchanged; else decodes.
+ */
+final class BlockCache {
+    private static final int CACHE_SIZE = 1 << 14;
+    private static final int MAX_BLOCK = 64;
+
+    private final Cpu c;
+    private final Block[] cache = new Block[CACHE_SIZE];
+
+    BlockCache(Cpu c) {
+        this.c = c;
+    }
+
+    /** Second level: blocks by linear address, valid for a TLB epoch and CPL (skips the TLB and the physical cache). */
+    private static final int LIN_CACHE = 1 << 12;
+    private final Block[] linBlock = new Block[LIN_CACHE];
+    private final long[] linTag = new long[LIN_CACHE];
+    private final int[] linEpoch = new int[LIN_CACHE];
+    private final int[] linCpl = new int[LIN_CACHE];
+
+    /** The block executed last (its successor cache chains to the next). */
+    private Block last;
+
+    /** The block at the current RIP (may fault on the fetch). */
+    Block next() {
+        long lin = c.mode == 64 ? c.rip : (c.sbase[Cpu.CS] + c.rip) & 0xffffffffL;
+        c.curRip = c.rip;
+        Block prev = last;
+        int epoch = c.mmu.epoch;
+        if (prev != null) {
+            Block s = null;
+            if (prev.lin0 == lin && prev.epoch0 == epoch && prev.cpl0 == c.cpl) {
+                s = prev.succ0;
+            } else if (prev.lin1 == lin && prev.epoch1 == epoch && prev.cpl1 == c.cpl) {
+                s = prev.succ1;
+            }
+            if (s != null) {
+                if (s.mode == c.mode && s.generation == c.mmu.code.generation(s.pa)) {
+                    last = s;
+                    return s;
+                }
+                // stale: drop the link so chains do not keep dead blocks alive
+                if (s == prev.succ0) {
+                    prev.succ0 = null;
+                    prev.lin0 = -1;
+                } else {
+                    prev.succ1 = null;
+                    prev.lin1 = -1;
+                }
+            }
+        }
+        int li = (int) ((lin ^ (lin >>> 12)) & (LIN_CACHE - 1));
+        Block b = linBlock[li];
+        if (b == null || linTag[li] != lin || linEpoch[li] != epoch || linCpl[li] != c.cpl || b.mode != c.mode
+                || b.generation != c.mmu.code.generation(b.pa)) {
+            b = lookup(lin);
+            if (b.generation >= 0) {
+                linBlock[li] = b;
+                linTag[li] = lin;
+                linEpoch[li] = epoch;
+                linCpl[li] = c.cpl;
+            }
+        }
+        if (prev != null && b.generation >= 0) {
+            if (prev.flip) {
+                prev.succ1 = b;
+                prev.lin1 = lin;
+                prev.epoch1 = epoch;
+                prev.cpl1 = c.cpl;
+            } else {
+                prev.succ0 = b;
+                prev.lin0 = lin;
+                prev.epoch0 = epoch;
+                prev.cpl0 = c.cpl;
+            }
+            prev.flip = !prev.flip;
+        }
+        last = b;
+        return b;
+    }
+
+    private Block lookup(long lin) {
+        long pa = c.mmu.fetchPhys(lin);
+        int idx = (int) ((pa ^ (pa >>> 13)) & (CACHE_SIZE - 1));
+        Block b = cache[idx];
+        if (b != null && b.pa == pa && b.mode == c.mode && b.generation == c.mmu.code.generation(pa)) {
+            return b;
+        }
+        int gen = c.mmu.code.mark(pa);
+        List<Insn> list = new ArrayList<>();
+        long p = lin;
+        boolean cacheable = gen >= 0 && c.mmu.memory.isRam(pa, 1);
+        while (list.size() < MAX_BLOCK) {
+            Insn in;
+            try {
+                in = c.decoder.decode(p, c.mode);
+            } catch (CpuFault f) {
+                if (list.isEmpty()) {
+                    throw f;
+                }
+                break;
+            }
+            boolean crosses = ((p & 0xfff) + in.len) > 4096;
+            if (crosses && !list.isEmpty()) {
+                break;
+            }
+            list.add(in);
+            p = c.mode == 64 ? p + in.len : (p + in.len) & 0xffffffffL;
+            if (crosses) {
+                cacheable = false;
+                break;
+            }
+            if (in.ends || (p & 0xfff) == 0) {
+                break;
+            }
+        }
+        Insn[] insns = list.toArray(new Insn[0]);
+        FlagLiveness.analyze(insns);
+        for (Insn in : insns) {
+            FastPath.classify(in, c.mode);
+        }
+        b = new Block(pa, c.mode, cacheable ? gen : -1, insns);
+        b.lin = lin;
+        if (cacheable) {
+            cache[idx] = b;
+        }
+        return b;
+    }
+}

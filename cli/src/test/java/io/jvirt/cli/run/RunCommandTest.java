@@ -188,7 +188,6 @@ class RunCommandTest {
     @Test
     void missingDiskAmongDevicesLeavesNothingBehind() throws Exception {
         Path log = dir.resolve("tap-console.log");
-        // "lo" exists and is not a TAP, so TUNSETIFF refuses it even for root.
         Result r = jvirt("run", "--kernel", payload.toString(), "--accel", "tcg", "--console", "file:" + log,
                 "--disk", dir.resolve("tap-disk.img").toString(), "--rng", "--net", "tap=lo");
         assertEquals(1, r.status(), r.toString());

@@ -12,6 +12,7 @@ import io.jvirt.vmm.control.MachineControl;
 import io.jvirt.vmm.guest.DefaultGuest;
 import io.jvirt.vmm.guest.GuestBuildException;
 import io.jvirt.vmm.machine.Console;
+import io.jvirt.vmm.machine.DeviceSpec;
 import io.jvirt.vmm.machine.Machine;
 import io.jvirt.vmm.machine.MachineConfig;
 import io.jvirt.vmm.machine.MachineExit;
@@ -222,6 +223,11 @@ public final class RunCommand {
     /** Checks files and sizes before any accelerator is opened, so bad input is reported first. */
     static MachineConfig config(RunOptions o) {
         GuestRam.check(o.memory(), GuestRam.hostMemTotal());
+        for (DeviceSpec d : o.devices()) {
+            if (d instanceof DeviceSpec.Disk disk) {
+                disk.requireFile(); // before the default guest is built
+            }
+        }
         Path kernel;
         Optional<Path> initrd = o.initrd();
         if (o.kernel().isPresent()) {
@@ -238,7 +244,7 @@ public final class RunCommand {
             LinuxBoot.requireReadable(initrd.get(), "initrd");
         }
         return new MachineConfig(kernel, initrd, o.cmdline().orElse(MachineConfig.DEFAULT_CMDLINE), o.memory(),
-                o.cpus(), o.noReboot());
+                o.cpus(), o.noReboot(), o.devices());
     }
 
     /** kvm, tcg, or auto: kvm when /proc/cpuinfo shows vmx or svm, else tcg. */

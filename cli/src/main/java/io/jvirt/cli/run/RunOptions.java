@@ -1,6 +1,9 @@
 package io.jvirt.cli.run;
 
+import io.jvirt.vmm.machine.DeviceSpec;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -10,14 +13,14 @@ import java.util.Optional;
  */
 record RunOptions(Optional<Path> kernel, Optional<Path> initrd, Optional<String> cmdline, long memory, int cpus,
                   Optional<Path> consoleFile, boolean noReboot, String accel, Optional<Path> control,
-                  boolean help) {
+                  boolean help, List<DeviceSpec> devices) {
 
     static final long DEFAULT_MEMORY = 256L << 20;
 
     static final String USAGE = """
             usage: jvirt run [--kernel FILE] [--initrd FILE] [--cmdline STR] [--memory SIZE] [--cpus N]
                              [--console stdio|file:PATH] [--no-reboot] [--accel kvm|tcg|auto]
-                             [--control SOCKET]
+                             [--control SOCKET] [--disk PATH[,...]]... [--rng] [--net tap=NAME[,...]]...
               --kernel FILE     bzImage or ELF64 vmlinux to boot (default: the default guest)
               --initrd FILE     initramfs loaded at the top of low RAM
               --cmdline STR     kernel command line (default: console=ttyS0 reboot=k panic=1)
@@ -28,6 +31,12 @@ record RunOptions(Optional<Path> kernel, Optional<Path> initrd, Optional<String>
               --accel NAME      kvm, tcg, or auto (kvm when the CPU has vmx or svm; default)
               --control SOCKET  serve the QMP-style control protocol on this unix socket
                                 (vmm/src/main/java/io/jvirt/vmm/control/CONTROL.md)
+              --disk PATH[,format=raw|qcow2][,readonly=on][,serial=S]
+                                a virtio-blk disk (repeatable; format probed when not given)
+              --rng             a virtio-rng entropy source fed from the host's /dev/urandom
+              --net tap=NAME[,mac=MAC]
+                                a virtio-net card on host TAP NAME (repeatable; needs CAP_NET_ADMIN
+                                unless the TAP exists and is yours; default MAC 52:54:00:12:34:56)
             exit status: 0 guest powered off or stopped from the host, 1 bad input,
                          2 guest reset under --no-reboot, 3 the VM failed""";
 
@@ -48,6 +57,7 @@ record RunOptions(Optional<Path> kernel, Optional<Path> initrd, Optional<String>
         boolean noReboot = false;
         String accel = "auto";
         Optional<Path> control = Optional.empty();
+        List<DeviceSpec> devices = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String value = null;
@@ -58,11 +68,17 @@ record RunOptions(Optional<Path> kernel, Optional<Path> initrd, Optional<String>
             }
             switch (a) {
                 case "--help", "-h" -> {
-                    return new RunOptions(kernel, initrd, cmdline, memory, cpus, consoleFile, noReboot, accel, control, true);
+                    return new RunOptions(kernel, initrd, cmdline, memory, cpus, consoleFile, noReboot, accel, control, true, devices);
                 }
                 case "--no-reboot" -> noReboot = true;
+                case "--rng" -> {
+                    if (value != null) {
+                        throw new UsageException("--rng takes no value; give --rng alone");
+                    }
+                    devices.add(new DeviceSpec.Rng());
+                }
                 case "--kernel", "--initrd", "--cmdline", "--memory", "-m", "--cpus", "--smp", "--console", "--accel",
-                     "--control" -> {
+                     "--control", "--disk", "--net" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new UsageException(a + " needs a value; see 'jvirt run --help'");
@@ -77,13 +93,14 @@ record RunOptions(Optional<Path> kernel, Optional<Path> initrd, Optional<String>
                         case "--cpus", "--smp" -> cpus = parseCpus(value);
                         case "--console" -> consoleFile = parseConsole(value);
                         case "--control" -> control = Optional.of(Path.of(value));
+                        case "--disk", "--net" -> devices.add(parseDevice(a, value));
                         default -> accel = parseAccel(value);
                     }
                 }
                 default -> throw new UsageException("run: unknown option '" + args[i] + "'; see 'jvirt run --help'");
             }
         }
-        return new RunOptions(kernel, initrd, cmdline, memory, cpus, consoleFile, noReboot, accel, control, false);
+        return new RunOptions(kernel, initrd, cmdline, memory, cpus, consoleFile, noReboot, accel, control, false, List.copyOf(devices));
     }
 
     /** "256M", "2G", "512K", "1048576B"; a bare number means MiB, as with qemu -m. */
@@ -139,6 +156,14 @@ record RunOptions(Optional<Path> kernel, Optional<Path> initrd, Optional<String>
             return Optional.of(Path.of(s.substring(5)));
         }
         throw new UsageException("--console '" + s + "' is not a console; use stdio or file:PATH");
+    }
+
+    private static DeviceSpec parseDevice(String option, String value) throws UsageException {
+        try {
+            return option.equals("--disk") ? DeviceSpec.Disk.parse(value) : DeviceSpec.Net.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
     }
 
     private static String parseAccel(String s) throws UsageException {

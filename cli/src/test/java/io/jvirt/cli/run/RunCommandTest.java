@@ -156,4 +156,43 @@ class RunCommandTest {
         assertEquals(2L << 30, RunOptions.parseSize("2GiB"));
         assertEquals(512L << 10, RunOptions.parseSize("512k"));
     }
+
+    @Test
+    void virtioDeviceOptions() throws Exception {
+        Path disk = dir.resolve("disk.img");
+        Files.write(disk, new byte[4096]);
+        String k = payload.toString();
+        assertBadInput("jvirt: --disk " + disk + ": unknown format 'vmdk'; use format=raw or format=qcow2",
+                "run", "--kernel", k, "--disk", disk + ",format=vmdk");
+        assertBadInput("jvirt: --disk '" + disk + ",cache=none': unknown option 'cache=none';"
+                + " use PATH[,format=raw|qcow2][,readonly=on][,serial=S]", "run", "--kernel", k, "--disk", disk + ",cache=none");
+        assertBadInput("jvirt: --disk '" + disk + ",readonly=maybe': readonly='maybe' is not on or off; use readonly=on",
+                "run", "--kernel", k, "--disk=" + disk + ",readonly=maybe");
+        assertBadInput("jvirt: --disk 'format=raw': no image path first; use PATH[,format=raw|qcow2][,readonly=on][,serial=S]",
+                "run", "--kernel", k, "--disk", "format=raw");
+        Path missing = dir.resolve("no-such.img");
+        assertBadInput("jvirt: --disk " + missing + ": no such image file; check the path",
+                "run", "--kernel", k, "--disk", missing.toString());
+        assertBadInput("jvirt: --disk " + missing + ": no such image file; check the path",
+                "run", "--disk", missing.toString()); // checked before the default guest is built
+        assertBadInput("jvirt: --disk needs a value; see 'jvirt run --help'", "run", "--disk");
+        assertBadInput("jvirt: --net 'tap=t0,mac=52:54:00:12:34': MAC '52:54:00:12:34' is not six hex pairs like"
+                + " 52:54:00:12:34:56; use tap=NAME[,mac=52:54:00:12:34:56]", "run", "--kernel", k, "--net", "tap=t0,mac=52:54:00:12:34");
+        assertBadInput("jvirt: --net 'tap=t0,model=e1000': unknown option 'model=e1000'; use tap=NAME[,mac=52:54:00:12:34:56]",
+                "run", "--kernel", k, "--net", "tap=t0,model=e1000");
+        assertBadInput("jvirt: --net 'mac=52:54:00:12:34:56': no tap=NAME; use tap=NAME[,mac=52:54:00:12:34:56]",
+                "run", "--kernel", k, "--net", "mac=52:54:00:12:34:56");
+        assertBadInput("jvirt: --rng takes no value; give --rng alone", "run", "--rng=on");
+    }
+
+    @Test
+    void missingDiskAmongDevicesLeavesNothingBehind() throws Exception {
+        Path log = dir.resolve("tap-console.log");
+        Result r = jvirt("run", "--kernel", payload.toString(), "--accel", "tcg", "--console", "file:" + log,
+                "--disk", dir.resolve("tap-disk.img").toString(), "--rng", "--net", "tap=lo");
+        assertEquals(1, r.status(), r.toString());
+        assertEquals("jvirt: --disk " + dir.resolve("tap-disk.img") + ": no such image file; check the path\n", r.err());
+        assertEquals("", r.out());
+        assertTrue(Files.notExists(log), "no console file left behind after bad input");
+    }
 }

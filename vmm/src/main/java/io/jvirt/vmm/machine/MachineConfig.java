@@ -1,6 +1,7 @@
 package io.jvirt.vmm.machine;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -9,10 +10,20 @@ import java.util.Optional;
  * @param memory   guest RAM in bytes
  * @param noReboot a guest reset stops the machine ({@link MachineExit.ResetRequested}) instead
  *                 of rebooting it
+ * @param devices  virtio devices, each on its own virtio-mmio transport, in this order
  */
 public record MachineConfig(Path kernel, Optional<Path> initrd, String cmdline, long memory, int cpus,
-                            boolean noReboot) {
+                            boolean noReboot, List<DeviceSpec> devices) {
 
     /** The kernel command line used when none is given: the serial console on COM1. */
     public static final String DEFAULT_CMDLINE = "console=ttyS0 reboot=k panic=1";
+
+    public MachineConfig {
+        devices = List.copyOf(devices);
+    }
+
+    /** A machine without virtio devices. */
+    public MachineConfig(Path kernel, Optional<Path> initrd, String cmdline, long memory, int cpus, boolean noReboot) {
+        this(kernel, initrd, cmdline, memory, cpus, noReboot, List.of());
+    }
 }

@@ -42,6 +42,7 @@ final class VirtualMachine implements Machine {
     private final I8042 i8042;
     private final AcpiPm acpiPm;
     private final CmosRtc rtc;
+    private final VirtioDevices virtio;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -56,11 +57,12 @@ final class VirtualMachine implements Machine {
     private boolean closed;
 
     private VirtualMachine(MachineConfig config, Console console, GuestMemory memory, AccelVm vm,
-                           IoBus pio) {
+                           IoBus pio, VirtioDevices virtio) {
         this.config = config;
         this.console = console;
         this.memory = memory;
         this.vm = vm;
+        this.virtio = virtio;
         this.serial = new Serial16550(vm.irqLine(Serial16550.COM1_GSI), console.output());
         this.i8042 = new I8042(this, vm.irqLine(I8042.KBD_GSI));
         serial.registerCom1(pio);
@@ -78,20 +80,29 @@ final class VirtualMachine implements Machine {
             throw new IllegalArgumentException("--cpus " + config.cpus() + " is outside what the " + accel.name()
                     + " accelerator allows (1.." + accel.maxVcpus() + "); pick a count in that range");
         }
-        GuestMemory memory = GuestRam.allocate(config.memory());
+        VirtioDevices virtio = VirtioDevices.open(config.devices());
+        GuestMemory memory;
+        try {
+            memory = GuestRam.allocate(config.memory());
+        } catch (RuntimeException | Error e) {
+            virtio.close();
+            throw e;
+        }
         AccelVm vm = null;
         try {
-            LoadedKernel kernel = load(memory, config);
+            LoadedKernel kernel = load(memory, config, virtio);
             IoBus pio = IoBus.create("pio");
             IoBus mmio = IoBus.create("mmio");
             vm = accel.createVm(memory, pio, mmio, config.cpus());
-            VirtualMachine m = new VirtualMachine(config, console, memory, vm, pio);
+            virtio.attach(memory, mmio, vm);
+            VirtualMachine m = new VirtualMachine(config, console, memory, vm, pio, virtio);
             vm.reset(kernel.state());
             LOG.log(Level.DEBUG, "{0} loaded at 0x{1}, initrd {2} bytes at 0x{3}, {4} on {5}", kernel.format(),
                     Long.toHexString(kernel.kernelStart()), kernel.initrdSize(), Long.toHexString(kernel.initrdStart()),
                     GuestRam.human(memory.ramSize()), accel.name());
             return m;
         } catch (RuntimeException e) {
+            virtio.close();
             if (vm != null) {
                 vm.close();
             }
@@ -101,8 +112,8 @@ final class VirtualMachine implements Machine {
     }
 
     /** Firmware tables, then the kernel: the same on first boot and on every reset. */
-    private static LoadedKernel load(GuestMemory memory, MachineConfig config) {
-        long rsdp = Firmware.install(memory, FirmwareConfig.of(config.cpus()));
+    private static LoadedKernel load(GuestMemory memory, MachineConfig config, VirtioDevices virtio) {
+        long rsdp = Firmware.install(memory, new FirmwareConfig(config.cpus(), virtio.firmware()));
         return LinuxBoot.load(memory, new BootConfig(config.kernel(), config.initrd(), config.cmdline(), rsdp));
     }
 
@@ -185,7 +196,8 @@ final class VirtualMachine implements Machine {
                     break;
                 }
                 try {
-                    LoadedKernel k = load(memory, config);
+                    LoadedKernel k = load(memory, config, virtio);
+                    virtio.reset();
                     serial.reset();
                     i8042.reset();
                     acpiPm.reset();
@@ -367,6 +379,7 @@ final class VirtualMachine implements Machine {
             Thread.currentThread().interrupt();
         }
         rtc.close();
+        virtio.close(); // net I/O threads stop before guest RAM goes; disks flush
         vm.close();
         memory.backing().close();
     }

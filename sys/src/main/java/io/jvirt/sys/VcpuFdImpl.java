@@ -6,11 +6,14 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /** {@link VcpuFd} over a KVM vCPU file descriptor and its mmap'd struct kvm_run. */
 final class VcpuFdImpl implements VcpuFd {
@@ -215,58 +218,53 @@ final class VcpuFdImpl implements VcpuFd {
         Libc.ioctl(fd.get(), request, arg, name, fd.name());
     }
 
+    /** KVM_GET_* of a fixed-size struct: allocate it, let KVM fill it, decode it. */
+    private <T> T getStruct(MemoryLayout layout, long request, String name, Function<MemorySegment, T> decode) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment s = a.allocate(layout);
+            ioctl(request, s, name);
+            return decode.apply(s);
+        }
+    }
+
+    /** KVM_SET_* of a fixed-size struct: allocate it zeroed, encode {@code value}, hand it to KVM. */
+    private <T> void setStruct(MemoryLayout layout, long request, String name, BiConsumer<MemorySegment, T> encode,
+                               T value) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment s = a.allocate(layout);
+            encode.accept(s, value);
+            ioctl(request, s, name);
+        }
+    }
+
     @Override
     public KvmRegs regs() {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment s = a.allocate(KvmLayouts.KVM_REGS);
-            ioctl(KvmConstants.KVM_GET_REGS, s, "KVM_GET_REGS");
-            return KvmStructs.readRegs(s);
-        }
+        return getStruct(KvmLayouts.KVM_REGS, KvmConstants.KVM_GET_REGS, "KVM_GET_REGS", KvmStructs::readRegs);
     }
 
     @Override
     public void setRegs(KvmRegs regs) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment s = a.allocate(KvmLayouts.KVM_REGS);
-            KvmStructs.writeRegs(s, regs);
-            ioctl(KvmConstants.KVM_SET_REGS, s, "KVM_SET_REGS");
-        }
+        setStruct(KvmLayouts.KVM_REGS, KvmConstants.KVM_SET_REGS, "KVM_SET_REGS", KvmStructs::writeRegs, regs);
     }
 
     @Override
     public KvmSregs sregs() {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment s = a.allocate(KvmLayouts.KVM_SREGS);
-            ioctl(KvmConstants.KVM_GET_SREGS, s, "KVM_GET_SREGS");
-            return KvmStructs.readSregs(s);
-        }
+        return getStruct(KvmLayouts.KVM_SREGS, KvmConstants.KVM_GET_SREGS, "KVM_GET_SREGS", KvmStructs::readSregs);
     }
 
     @Override
     public void setSregs(KvmSregs sregs) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment s = a.allocate(KvmLayouts.KVM_SREGS);
-            KvmStructs.writeSregs(s, sregs);
-            ioctl(KvmConstants.KVM_SET_SREGS, s, "KVM_SET_SREGS");
-        }
+        setStruct(KvmLayouts.KVM_SREGS, KvmConstants.KVM_SET_SREGS, "KVM_SET_SREGS", KvmStructs::writeSregs, sregs);
     }
 
     @Override
     public KvmFpu fpu() {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment s = a.allocate(KvmLayouts.KVM_FPU);
-            ioctl(KvmConstants.KVM_GET_FPU, s, "KVM_GET_FPU");
-            return KvmStructs.readFpu(s);
-        }
+        return getStruct(KvmLayouts.KVM_FPU, KvmConstants.KVM_GET_FPU, "KVM_GET_FPU", KvmStructs::readFpu);
     }
 
     @Override
     public void setFpu(KvmFpu fpu) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment s = a.allocate(KvmLayouts.KVM_FPU);
-            KvmStructs.writeFpu(s, fpu);
-            ioctl(KvmConstants.KVM_SET_FPU, s, "KVM_SET_FPU");
-        }
+        setStruct(KvmLayouts.KVM_FPU, KvmConstants.KVM_SET_FPU, "KVM_SET_FPU", KvmStructs::writeFpu, fpu);
     }
 
     @Override
@@ -313,11 +311,8 @@ final class VcpuFdImpl implements VcpuFd {
 
     @Override
     public byte[] lapic() {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment s = a.allocate(KvmLayouts.KVM_LAPIC_STATE);
-            ioctl(KvmConstants.KVM_GET_LAPIC, s, "KVM_GET_LAPIC");
-            return s.toArray(JAVA_BYTE);
-        }
+        return getStruct(KvmLayouts.KVM_LAPIC_STATE, KvmConstants.KVM_GET_LAPIC, "KVM_GET_LAPIC",
+                s -> s.toArray(JAVA_BYTE));
     }
 
     @Override
@@ -325,11 +320,8 @@ final class VcpuFdImpl implements VcpuFd {
         if (registers.length != KvmLayouts.KVM_LAPIC_STATE.byteSize()) {
             throw new IllegalArgumentException("kvm_lapic_state is 1024 bytes, got " + registers.length);
         }
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment s = a.allocate(KvmLayouts.KVM_LAPIC_STATE);
-            MemorySegment.copy(registers, 0, s, JAVA_BYTE, 0, registers.length);
-            ioctl(KvmConstants.KVM_SET_LAPIC, s, "KVM_SET_LAPIC");
-        }
+        setStruct(KvmLayouts.KVM_LAPIC_STATE, KvmConstants.KVM_SET_LAPIC, "KVM_SET_LAPIC",
+                (s, r) -> MemorySegment.copy(r, 0, s, JAVA_BYTE, 0, r.length), registers);
     }
 
     @Override
@@ -345,20 +337,14 @@ final class VcpuFdImpl implements VcpuFd {
 
     @Override
     public MpState mpState() {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment s = a.allocate(KvmLayouts.KVM_MP_STATE);
-            ioctl(KvmConstants.KVM_GET_MP_STATE, s, "KVM_GET_MP_STATE");
-            return MpState.of(s.get(JAVA_INT, 0));
-        }
+        return getStruct(KvmLayouts.KVM_MP_STATE, KvmConstants.KVM_GET_MP_STATE, "KVM_GET_MP_STATE",
+                s -> MpState.of(s.get(JAVA_INT, 0)));
     }
 
     @Override
     public void setMpState(MpState state) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment s = a.allocate(KvmLayouts.KVM_MP_STATE);
-            s.set(JAVA_INT, 0, state.ordinal());
-            ioctl(KvmConstants.KVM_SET_MP_STATE, s, "KVM_SET_MP_STATE");
-        }
+        setStruct(KvmLayouts.KVM_MP_STATE, KvmConstants.KVM_SET_MP_STATE, "KVM_SET_MP_STATE",
+                (s, m) -> s.set(JAVA_INT, 0, m.ordinal()), state);
     }
 
     @Override

@@ -1,11 +1,8 @@
 package io.jvirt.sys;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
@@ -26,20 +23,6 @@ final class AnonymousMemory implements HostMemory {
     private static final VarHandle ALIGNED_LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
     private static final VarHandle ALIGNED_INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
 
-    private static final MethodHandle MMAP;
-    private static final MethodHandle MUNMAP;
-
-    static {
-        Linker linker = Linker.nativeLinker();
-        // void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset);
-        MMAP = linker.downcallHandle(linker.defaultLookup().find("mmap").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
-                        ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
-        // int munmap(void *addr, size_t length);
-        MUNMAP = linker.downcallHandle(linker.defaultLookup().find("munmap").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
-    }
-
     private final Arena arena;
     private final MemorySegment segment;
 
@@ -55,26 +38,16 @@ final class AnonymousMemory implements HostMemory {
         long length = (size + PAGE - 1) & -PAGE;
         MemorySegment base;
         try {
-            base = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, length, PROT_READ | PROT_WRITE,
-                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0L);
-        } catch (Throwable t) {
-            throw new IllegalStateException("mmap failed", t);
-        }
-        if (base.address() == -1L) {
-            throw new OutOfMemoryError("cannot map " + length + " bytes of guest memory; lower --memory");
+            base = Libc.mmap(length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0L,
+                    "guest memory");
+        } catch (SysException e) {
+            throw new OutOfMemoryError("cannot map " + length + " bytes of guest memory (" + e.errnoName()
+                    + "); lower --memory");
         }
         Arena arena = Arena.ofShared();
-        MemorySegment segment = base.reinterpret(length, arena, s -> unmap(s.address(), length));
+        MemorySegment segment = base.reinterpret(length, arena,
+                s -> Libc.munmap(s, length, "guest memory"));
         return new AnonymousMemory(arena, segment);
-    }
-
-    private static void unmap(long address, long length) {
-        try {
-            int rc = (int) MUNMAP.invokeExact(MemorySegment.ofAddress(address), length);
-            assert rc == 0;
-        } catch (Throwable t) {
-            throw new IllegalStateException("munmap failed", t);
-        }
     }
 
     @Override public long size() { return segment.byteSize(); }

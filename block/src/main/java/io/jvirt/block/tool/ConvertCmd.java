@@ -106,8 +106,7 @@ final class ConvertCmd {
                                 + "' for raw; raw takes only preallocation");
                     }
                 }
-                RawImage.create(Path.of(target), size,
-                        "full".equals(opts.get("preallocation")));
+                RawImage.create(Path.of(target), size, opts.getOrDefault("preallocation", "off"));
             }
             default -> throw new BlockException(target + ": unknown output format '" + fmt
                     + "'; use -O raw or -O qcow2");

@@ -29,6 +29,10 @@ public class ImgBench {
         long size = (args.length > 1 ? Long.parseLong(args[1]) : 1024) << 20;
         int ops = args.length > 2 ? Integer.parseInt(args[2]) : 20000;
         Files.createDirectories(dir);
+        // as jvirt itself does at start-up: holes, punching and fallocate through the sys module
+        io.jvirt.cli.img.NativeHostFiles.install();
+        System.out.println("host-file services: " + io.jvirt.block.HostFiles.installed().getClass()
+                .getSimpleName());
         Path src = dir.resolve("src.raw");
         makeSource(src, size);
         System.out.printf(Locale.ROOT, "source: %s, %d MiB, mixed data and holes%n", src, size >> 20);

@@ -387,43 +387,11 @@ final class Qcow2File implements Qcow2Image {
 
     @Override
     public void setBacking(String file, String format) throws IOException {
-        checkWritable();
-        rw.writeLock().lock();
-        try {
-            h.backingFile = file;
-            h.backingFormat = file == null ? null : format;
-            writeHeader();
-        } finally {
-            rw.writeLock().unlock();
-        }
+        new Amend(this).setBacking(file, format);
     }
 
     @Override
     public void amend(Boolean lazyRefcounts, Integer version) throws IOException {
-        checkWritable();
-        rw.writeLock().lock();
-        try {
-            if (version != null && version != h.version) {
-                if (version == 3) {
-                    h.version = 3;
-                    h.headerLength = Header.V3_LENGTH;
-                    h.refcountOrder = 4;
-                } else {
-                    Snapshots.downgrade(this);
-                }
-            }
-            if (lazyRefcounts != null) {
-                if (lazyRefcounts && h.version < 3) {
-                    throw new BlockException(name + ": lazy_refcounts needs compat=1.1; "
-                            + "add -o compat=1.1");
-                }
-                h.compatible = lazyRefcounts ? h.compatible | Header.COMPAT_LAZY_REFCOUNTS
-                        : h.compatible & ~Header.COMPAT_LAZY_REFCOUNTS;
-            }
-            writeHeader();
-            ch.force(true);
-        } finally {
-            rw.writeLock().unlock();
-        }
+        new Amend(this).amend(lazyRefcounts, version);
     }
 }

@@ -207,8 +207,18 @@ final class Qcow2File implements Qcow2Image {
                 int n = (int) Math.min(dst.remaining(), cs - in);
                 long[] e = tables.lookup(g);
                 TestHooks.afterLookup(this, g);
-                ByteBuffer part = dst.slice(dst.position(), n);
-                readCluster(g, e[0], e[1], in, part);
+                if (!ext && dst.remaining() > n
+                        && L2Entry.decode(e[0], cb, false) instanceof L2Entry.Normal nm) {
+                    // data clusters that follow each other in the file: one read for the run
+                    long host = checkHost(nm.host(), g);
+                    long rest = dst.remaining() - n;
+                    int more = tables.contiguousAfter(g, host, (int) Math.min(1024,
+                            (rest + cs - 1) / cs));
+                    n += (int) Math.min(rest, (long) more * cs);
+                    readInto(host + in, dst.slice(dst.position(), n));
+                } else {
+                    readCluster(g, e[0], e[1], in, dst.slice(dst.position(), n));
+                }
                 dst.position(dst.position() + n);
                 pos += n;
             }

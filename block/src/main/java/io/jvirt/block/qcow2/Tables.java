@@ -110,6 +110,34 @@ final class Tables {
         }
     }
 
+    /**
+     * How many guest clusters after {@code g} (at most {@code max}) are data clusters stored
+     * right after {@code host}, in order: a run that one read can fetch. Standard entries only.
+     */
+    int contiguousAfter(long g, long host, int max) throws IOException {
+        f.meta.lock();
+        try {
+            int k = 0;
+            while (k < max) {
+                long n = g + k + 1;
+                int l1i = (int) (n / f.l2Entries);
+                if (l1i >= f.l1.length) {
+                    break;
+                }
+                long off = l2Offset(f.l1[l1i], l1i);
+                long e = off == 0 ? 0 : l2Table(off)[(int) (n % f.l2Entries)];
+                if (!(L2Entry.decode(e, f.cb, false) instanceof L2Entry.Normal nm)
+                        || nm.host() != host + (long) (k + 1) * f.cs) {
+                    break;
+                }
+                k++;
+            }
+            return k;
+        } finally {
+            f.meta.unlock();
+        }
+    }
+
     /** The entry of guest cluster {@code l2i} in table {@code t}. */
     long entry(long[] t, int l2i) {
         return f.ext ? t[2 * l2i] : t[l2i];

@@ -110,6 +110,11 @@ class NativeHostFilesTest {
         // holes and the zero extent (-S 4k default) are left unallocated, as qemu-img does
         assertEquals(qemuImg("map", "--output=json", p("q.qcow2")).replaceAll("\"offset\": \\d+", ""),
                 img("map", "--output=json", p("j.qcow2")).replaceAll("\"offset\": \\d+", ""));
+        // -S 0: no scanning, the target is fully allocated (holes included), as qemu-img does
+        img("convert", "-S", "0", "-O", "qcow2", p("s.raw"), p("full.qcow2"));
+        qemuImg("compare", p("s.raw"), p("full.qcow2"));
+        String full = img("map", "--output=json", p("full.qcow2"));
+        assertTrue(!full.contains("\"data\": false"), full);
         img("convert", "-O", "raw", p("j.qcow2"), p("back.raw"));
         qemuImg("compare", p("s.raw"), p("back.raw"));
         assertAbout(allocated(p("s.raw")) - MIB, allocated(p("back.raw")));

@@ -46,3 +46,22 @@ bench_initramfs() {
 
 # median of the numbers given as arguments
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END{print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+
+# host_tsc_khz DIR: the host's TSC rate in kHz (rdtsc against CLOCK_MONOTONIC_RAW over 200 ms;
+# the helper is built in DIR). Under TCG QEMU's guest reads the host's TSC (QEMU's
+# cpu_get_ticks() without icount), so this is the guest's TSC rate there.
+host_tsc_khz() {
+  cat > "$1/tsc_khz.c" <<'C'
+#include <stdio.h>
+#include <time.h>
+#include <x86intrin.h>
+static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC_RAW, &t); return t.tv_sec + t.tv_nsec / 1e9; }
+int main(void) {
+    double t0 = now(); unsigned long long c0 = __rdtsc(), c1; double t1;
+    do { t1 = now(); c1 = __rdtsc(); } while (t1 - t0 < 0.2);
+    printf("%.0f\n", (c1 - c0) / (t1 - t0) / 1000);
+    return 0;
+}
+C
+  gcc -O2 -o "$1/tsc_khz" "$1/tsc_khz.c" && "$1/tsc_khz"
+}

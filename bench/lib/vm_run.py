@@ -3,7 +3,9 @@
 
 usage: vm_run.py BOOT_TIMEOUT_S TOTAL_TIMEOUT_S LOG READY DONE [HANG] -- COMMAND...
 
-Streams the VM's stdout (its serial console) into LOG (stderr goes there too). The guest must
+Streams the VM's stdout (its serial console) into LOG (stderr goes there too), and into
+LOG.times every console line holding "BENCH " with the host's seconds since the start before
+it (to check the guest's own timing against the host's clock). The guest must
 print a line holding READY within BOOT_TIMEOUT_S of the start (QEMU's microvm under TCG now and
 then hangs at boot, see bench/README.md) and a line holding DONE within TOTAL_TIMEOUT_S; after
 DONE the VM gets 60 s to power off before it is killed. HANG, if given, is console text that
@@ -20,6 +22,10 @@ import sys
 import time
 
 
+def now_s(start):
+    return time.monotonic() - start
+
+
 def main(argv):
     sep = argv.index("--") if "--" in argv else -1
     if sep not in (5, 6) or sep == len(argv) - 1:
@@ -27,11 +33,11 @@ def main(argv):
     boot_timeout, total_timeout = float(argv[0]), float(argv[1])
     log_path, ready, done, command = argv[2], argv[3].encode(), argv[4].encode(), argv[sep + 1:]
     hang = argv[5].encode() if sep == 6 else None
-    with open(log_path, "wb") as log:
+    with open(log_path, "wb") as log, open(log_path + ".times", "wb") as times:
         start = time.monotonic()
         vm = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                               stderr=log, start_new_session=True)
-        fd, seen, status, booted = vm.stdout.fileno(), b"", 3, False
+        fd, seen, status, booted, line = vm.stdout.fileno(), b"", 3, False, b""
         try:
             while True:
                 now = time.monotonic()
@@ -47,6 +53,11 @@ def main(argv):
                     break
                 log.write(chunk)
                 log.flush()
+                line += chunk
+                *whole, line = line.split(b"\n")
+                for w in whole:
+                    if b"BENCH " in w:
+                        times.write(b"%.3f %s\n" % (now_s(start), w.rstrip(b"\r")))
                 seen = seen[-8192:] + chunk
                 booted = booted or ready in seen
                 if hang is not None and not booted and hang in seen:

@@ -42,6 +42,7 @@ class NetLinuxTcgTest {
                 "bb ip link set eth0 up",
                 "bb ip addr add 10.78.0.2/24 dev eth0",
                 "echo \"== eth0: $(bb cat /sys/class/net/eth0/address) $(bb cat /sys/class/net/eth0/operstate)\"",
+                "echo \"== features $(bb cat /sys/class/net/eth0/device/features)\"",
                 "bb ping -c 3 -W 10 10.78.0.1",
                 "echo \"== down $(bb wget -q -O - http://10.78.0.1:8080/blob | bb md5sum)\"",
                 "bb dd if=/dev/urandom of=/up bs=65536 count=16 2>/dev/null",
@@ -81,6 +82,9 @@ class NetLinuxTcgTest {
                 assertTrue(o.poweredOff(), "no S5 power-off; console tail:\n" + tail);
                 assertTrue(text.contains("== eth0: 52:54:00:12:34:56"), "eth0 has the MAC from config space; console tail:\n" + tail);
                 assertTrue(text.contains("3 packets transmitted, 3 packets received"), "ping answered; console tail:\n" + tail);
+                java.util.regex.Matcher f = java.util.regex.Pattern.compile("== features ([01]{32,})").matcher(text);
+                assertTrue(f.find() && f.group(1).charAt(NetDevice.F_MRG_RXBUF) == '1',
+                        "Linux negotiated VIRTIO_NET_F_MRG_RXBUF, so the transfers used mergeable buffers; console tail:\n" + tail);
                 assertTrue(ns.ip("neigh", "show", "dev", tap.name()).contains("52:54:00:12:34:56"), "host learned the guest MAC");
                 assertTrue(text.contains("== down " + md5(blob)), "1 MiB download over TCP intact; console tail:\n" + tail);
                 assertTrue(listener.waitFor(30, TimeUnit.SECONDS), "the upload connection closed");

@@ -81,6 +81,13 @@ public interface VirtioMmio extends BusDevice {
     /** The device's configuration changed: bump ConfigGeneration and interrupt the driver (§4.2.2). */
     void configChanged();
 
+    /**
+     * Disconnects the transport for good: once this returns, no thread (I/O, console input, a
+     * device's own) reaches the device or guest memory through it, so guest RAM may be freed.
+     * Register reads give 0, writes and notifications are dropped.
+     */
+    void close();
+
     /** The Status register (§2.1); bit 6 is DEVICE_NEEDS_RESET. */
     int status();
 }

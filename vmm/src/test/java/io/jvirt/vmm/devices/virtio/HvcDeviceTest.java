@@ -129,4 +129,16 @@ class HvcDeviceTest {
                 "Linux reads the size only on a configuration change");
         assertEquals(80 | 24 << 16, dev.read(MmioTransport.CONFIG, 4));
     }
+
+    @Test
+    void afterCloseConsoleInputNoLongerReachesGuestMemory() {
+        rx.descriptor(rx.desc, 0, BUF, 64, Virtio.VIRTQ_DESC_F_WRITE, 0);
+        rx.offer(0);
+        dev.close(); // the machine does this before it frees guest RAM
+        assertTrue(console.receive((byte) 'x'));
+        console.inputDone(); // the console's input thread may still be running
+        assertEquals(0, rx.usedIdx());
+        assertEquals(0, mem.read(BUF, 1)[0]);
+        assertEquals(0, rx.read(MmioTransport.MAGIC_VALUE), "a closed transport reads as zero");
+    }
 }

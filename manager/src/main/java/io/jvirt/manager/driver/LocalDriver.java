@@ -116,6 +116,11 @@ public final class LocalDriver {
             LOG.log(System.Logger.Level.INFO, "re-adopted running domain '" + name + "' (id " + id + ")");
         }
 
+        /**
+         * Starts the autostart domains that are not running, each on its own thread so that the
+         * daemon serves its API meanwhile (a client's start of the same domain waits for the
+         * domain's job lock and then finds it running).
+         */
         void autostart() {
             List<String> names;
             synchronized (lock) {
@@ -123,11 +128,18 @@ public final class LocalDriver {
                         .map(Map.Entry::getKey).toList();
             }
             for (String n : names) {
-                try {
-                    start(n);
-                } catch (VirtException e) {
-                    LOG.log(System.Logger.Level.ERROR, "autostart of '" + n + "' failed: " + e.getMessage());
-                }
+                Thread.ofVirtual().name("autostart-" + n).start(() -> {
+                    try {
+                        job(n, d -> {
+                            if (d.autostart && !d.state.active() && d.persistent != null) {
+                                launch(d, d.persistent, "booted");
+                            }
+                            return null;
+                        });
+                    } catch (VirtException e) {
+                        LOG.log(System.Logger.Level.ERROR, "autostart of '" + n + "' failed: " + e.getMessage());
+                    }
+                });
             }
         }
 

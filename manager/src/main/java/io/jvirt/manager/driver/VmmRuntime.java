@@ -100,6 +100,9 @@ final class VmmRuntime implements Runtime {
         a.addAll(List.of("--memory", def.memoryKiB() + "K", "--cpus", Integer.toString(def.vcpus()),
                 "--accel", def.accelerator() == DomainXml.Accel.TCG ? "tcg" : "kvm",
                 "--console", "stdio", "--control", control.toString()));
+        if (def.virtioConsole()) {
+            a.addAll(List.of("--console-device", "hvc")); // <console><target type='virtio'/>: hvc0
+        }
         a.addAll(Devices.storage(def));
         a.addAll(nets);
         if (!"restart".equals(def.onReboot())) {

@@ -104,7 +104,10 @@ abstract class DaemonProcesses {
     }
 
 
-    /** gcc: an ELF64 payload (dir/spin.elf) that prints "Hi" on COM1 and spins; costs the software CPU next to nothing. */
+    /**
+     * gcc: an ELF64 payload (dir/spin.elf) that prints "Hi" on COM1 and halts with interrupts
+     * off, so a running VM costs no CPU (the software CPU sleeps in HLT until a kick).
+     */
     Path spinGuest() throws Exception {
         Files.writeString(dir.resolve("spin.S"), """
                 .globl _start
@@ -116,7 +119,9 @@ abstract class DaemonProcesses {
                     out %al, %dx
                     mov $'\\n', %al
                     out %al, %dx
-                1:  jmp 1b
+                    cli
+                1:  hlt
+                    jmp 1b
                 """);
         Files.writeString(dir.resolve("spin.lds"), """
                 ENTRY(_start)

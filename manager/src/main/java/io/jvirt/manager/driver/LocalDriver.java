@@ -145,13 +145,13 @@ public final class LocalDriver {
 
         /** A VMM ended on its own (runs on a VMM-exit thread): apply the domain's lifecycle policy. */
         @Override
-        public void exited(String name, String reason) {
+        public void exited(String name, int vmmId, String reason) {
             try {
                 job(name, d -> {
                     DomainXml def;
                     int id;
                     synchronized (lock) {
-                        if (!d.state.active() || d.live == null || !d.live.name().equals(name)) {
+                        if (!d.state.active() || d.live == null || !d.live.name().equals(name) || d.id != vmmId) {
                             return null;
                         }
                         def = d.live;

@@ -36,7 +36,8 @@ final class VmmRuntime implements Runtime {
      * {@link #reboot} asked it to, rebooted = guest reset under --no-reboot, crashed) and of its events.
      */
     interface Listener {
-        void exited(String name, String reason);
+        /** {@code id} is the domain id the VMM ran under, so a late report cannot stop its successor. */
+        void exited(String name, int id, String reason);
 
         void event(String name, Map<String, Object> event);
     }
@@ -53,7 +54,10 @@ final class VmmRuntime implements Runtime {
         volatile boolean guestShutdown;
         volatile boolean rebootRequested;
 
-        Vmm(ProcessHandle handle, Process process, Path control, Path console, Path input) {
+        final int id;
+
+        Vmm(int id, ProcessHandle handle, Process process, Path control, Path console, Path input) {
+            this.id = id;
             this.handle = handle;
             this.process = process;
             this.control = control;
@@ -153,7 +157,7 @@ final class VmmRuntime implements Runtime {
             } catch (IOException e) {
                 throw VirtException.internal("cannot start the VMM for '" + name + "' (" + String.join(" ", cmd) + "): " + e.getMessage());
             }
-            vmm = new Vmm(p.toHandle(), p, control, console, input);
+            vmm = new Vmm(id, p.toHandle(), p, control, console, input);
             rec.withProcess(p.toHandle()).save(store, name);
             vmm.client = connect(name, vmm, START_TIMEOUT_MS);
         } catch (VirtException e) {
@@ -248,7 +252,7 @@ final class VmmRuntime implements Runtime {
             cleanup(name);
             Listener l = listener;
             if (l != null) {
-                l.exited(name, reason);
+                l.exited(name, vmm.id, reason);
             }
         }, EXITS);
     }
@@ -288,7 +292,7 @@ final class VmmRuntime implements Runtime {
             cleanup(name);
             return Optional.empty();
         }
-        Vmm vmm = new Vmm(h.get(), null, r.control(), r.console(), r.input());
+        Vmm vmm = new Vmm(r.id(), h.get(), null, r.control(), r.console(), r.input());
         try {
             vmm.client = connect(name, vmm, START_TIMEOUT_MS);
             Object st = vmm.client.execute("query-status");

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
  * {@code <interface type='bridge'>} end to end inside a network namespace this test creates
  * (needs root): the daemon, started by the CLI in the namespace, creates TAP vnet0, plugs it
  * into the namespace's bridge and hands it to {@code jvirt run --net tap=vnet0,mac=...} (the
- * TAP gets its carrier once the VMM has it open); destroying the domain removes the TAP.
+ * TAP gets its carrier once the VMM has it open); destroying the domain, even through a daemon
+ * started after the first was SIGKILLed, removes the TAP.
  * {@code type='network'} with no such jvirt network is a one-line error.
  */
 class BridgeDomainTest extends DaemonProcesses {
@@ -42,6 +43,10 @@ class BridgeDomainTest extends DaemonProcesses {
             assertTrue(args.contains("--net tap=vnet0,mac=52:54:00:ab:cd:01"), args);
             assertTrue(jvirt("dumpxml b").contains("<source bridge='br0'/>"));
 
+            // A daemon killed meanwhile: the next one re-adopts the VM and still knows its TAP.
+            ProcessHandle daemon = ProcessHandle.of(pid("jvirtd.pid")).orElseThrow();
+            daemon.destroyForcibly();
+            daemon.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
             out = jvirt("destroy b");
             assertEquals("Domain 'b' destroyed\n\n", out);
             assertFalse(n.ip("link", "show").contains("vnet0"), "the TAP outlived the domain");

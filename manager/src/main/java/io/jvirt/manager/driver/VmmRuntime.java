@@ -143,11 +143,13 @@ final class VmmRuntime implements Runtime {
         List<String> created = new ArrayList<>();
         Vmm vmm = null;
         try {
-            List<String> nets = Devices.plug(name, plugs, created);
-            List<String> cmd = processCommand(runArguments(def, control, nets), input);
             store.put("run/" + name + ".xml", def.toString());
+            new RunRecord(id, 0, 0, control, console, input, List.of()).save(store, name);
+            // Each TAP goes into the record as soon as it exists, for whoever cleans up after a kill.
+            List<String> nets = Devices.plug(name, plugs, created,
+                    () -> new RunRecord(id, 0, 0, control, console, input, List.copyOf(created)).save(store, name));
+            List<String> cmd = processCommand(runArguments(def, control, nets), input);
             RunRecord rec = new RunRecord(id, 0, 0, control, console, input, List.copyOf(created));
-            rec.save(store, name);
             Process p;
             try {
                 Files.deleteIfExists(control);

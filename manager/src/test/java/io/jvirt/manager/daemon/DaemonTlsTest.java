@@ -61,7 +61,9 @@ class DaemonTlsTest {
 
     Daemon daemon(javax.net.ssl.SSLContext tls) throws Exception {
         Files.writeString(dir.resolve("token"), TOKEN + "\n");
-        Daemon d = Daemon.start(new Store(dir.resolve("store")), "jvirt:///session", List.of("/bin/false"),
+        List<String> vmm = List.of(ProcessHandle.current().info().command().orElseThrow(), "-cp",
+                System.getProperty("java.class.path"), StandInVmm.class.getName());
+        Daemon d = Daemon.start(new Store(dir.resolve("store")), "jvirt:///session", vmm,
                 new Daemon.TcpListener(new InetSocketAddress("127.0.0.1", 0), tls, TOKEN));
         daemons.add(d);
         return d;
@@ -100,6 +102,17 @@ class DaemonTlsTest {
             assertEquals(VirtException.Code.DENIED, dots.code());
             String vol = c.createVolume("p", "web.img", 1 << 20, "raw").path();
             assertEquals("web", c.define(domain("web", vol), "web.xml").name());
+
+            // The console works over TLS too (the stand-in VMM echoes its input).
+            c.define("<domain type='kvm'><name>con</name><memory unit='MiB'>64</memory><os><type>hvm</type>"
+                    + "<kernel>/boot/vmlinuz</kernel></os></domain>", "con.xml");
+            c.start("con");
+            try (io.jvirt.manager.ConsoleSession s = c.openConsole("con")) {
+                s.toGuest().write("over tls\n".getBytes(StandardCharsets.UTF_8));
+                s.toGuest().flush();
+                DaemonTest.readUntil(s.fromGuest(), "echo: over tls\n");
+            }
+            c.destroy("con");
         }
         // The owner on the unix socket is not limited to pools.
         Connection local = new RestClient("jvirt:///session", new Store(dir.resolve("store")).socket());

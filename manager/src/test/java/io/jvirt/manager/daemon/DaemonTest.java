@@ -276,6 +276,12 @@ class DaemonTest {
             });
             assertEquals(id, c.domain("rb").id());
             assertTrue(ProcessHandle.of(first).map(h -> !h.isAlive()).orElse(true));
+            // Snapshots of a running domain are refused with the fix, and nothing is recorded.
+            VirtException snap = assertThrows(VirtException.class, () -> c.createSnapshot("rb", "s1", null));
+            assertEquals("unsupported configuration: internal snapshots of running domain 'rb' need the VMM to save its"
+                    + " memory and devices, which jvirt cannot do yet; shut it off first ('jvirt shutdown rb'), then snapshot",
+                    snap.getMessage());
+            assertEquals(List.of(), c.listSnapshots("rb"));
             // reset stays a hard reset of the same VMM.
             long second = pid(store, "rb");
             c.reset("rb");

@@ -197,7 +197,7 @@ final class Tables {
         try {
             if (!dirtyL2.isEmpty() || !dirtyL1.isEmpty()) {
                 if (sync) {
-                    f.ch.force(false);
+                    f.sync(false);
                 }
                 for (Map.Entry<Long, long[]> e : dirtyL2.entrySet()) {
                     f.writeFully(e.getKey(), ByteBuffer.wrap(Commit.longs(e.getValue())));
@@ -207,7 +207,7 @@ final class Tables {
                 writeL1();
             }
             if (sync) {
-                f.ch.force(false);
+                f.sync(false);
             }
             releaseQueued();
             overLimit = false;

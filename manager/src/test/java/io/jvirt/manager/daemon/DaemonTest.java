@@ -268,8 +268,9 @@ class DaemonTest {
             // applying on_poweroff=destroy, keeping the id (libvirt's fake reboot).
             await(c, "rb", x -> {
                 try {
-                    return x.state() == DomainState.RUNNING && Files.exists(store.root().resolve("run/rb.json"))
-                            && pid(store, "rb") != first;
+                    // pid 0 is the pending record written before the new VMM is spawned
+                    long now = pid(store, "rb");
+                    return x.state() == DomainState.RUNNING && now != first && now != 0;
                 } catch (Exception e) {
                     return false;
                 }

@@ -80,7 +80,8 @@ class VirtioBlkPayloadTest {
                 "-drive", "id=d0,file=" + disk + ",format=raw,if=none", "-device", "virtio-blk-device,drive=d0,serial=payload-blk");
         try (GuestProcess qemu = GuestProcess.start(cmd)) {
             assertTrue(qemu.await("VIRTIO-BLK-OK requests=6", Duration.ofMinutes(2)), qemu.describe());
-            assertTrue(qemu.output().contains("used-buffer=6"), qemu.describe());
+            // the rest of that line may still be on its way from QEMU's stdout
+            assertTrue(qemu.await("used-buffer=6", Duration.ofSeconds(20)), qemu.describe());
             assertTrue(qemu.output().contains("VIRTIO-BLK: serial 'payload-blk'"), qemu.describe());
         }
         checkWrite(before, Files.readAllBytes(disk));

@@ -88,6 +88,11 @@ final class BlockCache {
         return b;
     }
 
+    /** The block at linear address {@code lin}, decoding it if needed (for {@link Region}; may fault). */
+    Block blockAt(long lin) {
+        return lookup(lin);
+    }
+
     private Block lookup(long lin) {
         long pa = c.mmu.fetchPhys(lin);
         int idx = (int) ((pa ^ (pa >>> 13)) & (CACHE_SIZE - 1));

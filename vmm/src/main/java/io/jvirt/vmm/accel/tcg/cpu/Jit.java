@@ -54,7 +54,7 @@ final class Jit {
         return threshold < 0 ? null : new Jit(threshold);
     }
 
-    /** The block's translation, translating it now if it just became hot; null to interpret it. */
+    /** The block's translation, if it has one; a block that just became hot is handed to the translator. */
     Translated translation(Block b, long lin, BlockCache cache) {
         Translated t = b.code;
         if (t != null || b.noJit) {
@@ -63,42 +63,49 @@ final class Jit {
         if (++b.hits <= threshold) {
             return null;
         }
+        b.noJit = true; // translated once, or never
         if (b.mode != 64 || b.generation < 0 || Translator.inlined(b.insns) < MIN_INLINED) {
-            b.noJit = true;
             return null;
         }
+        Region r = Region.collect(b, lin, cache, Region.MAX_BLOCKS); // decoding needs this CPU's MMU: here
+        if (threshold == 0) {
+            translate(b, r); // on first use, deterministically (tests)
+            return b.code;
+        }
+        WORKER.execute(() -> translate(b, r));
+        return null;
+    }
+
+    /**
+     * Hot regions are translated on one background thread, so a vCPU keeps interpreting while
+     * its code is turned into a class (and HotSpot's compiler threads compile it).
+     */
+    private static final java.util.concurrent.Executor WORKER = java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> Thread.ofPlatform().daemon().name("tcg-jit").unstarted(r));
+
+    /** Translates region {@code r} of {@code b}, halved until its class is small enough for HotSpot to compile. */
+    private static void translate(Block b, Region r) {
         try {
             long t0 = System.nanoTime();
-            t = translate(b, lin, cache);
+            for (;;) {
+                if (r.blocks.size() > 1 && Translator.classBytes(r).length > HUGE) {
+                    r = r.prefix(r.blocks.size() / 2);
+                    continue;
+                }
+                b.code = Translator.translate(r);
+                break;
+            }
             REGIONS.increment();
             NANOS.add(System.nanoTime() - t0);
-
+            for (Block x : r.blocks) {
+                INSNS.add(x.insns.length);
+            }
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             if (!failureLogged) {
                 failureLogged = true;
                 LOG.log(Level.WARNING, "tcg: translating the block at guest-physical 0x" + Long.toHexString(b.pa)
                         + " failed; interpreting it (further failures are not logged)", e);
             }
-            b.noJit = true;
-            return null;
-        }
-        b.code = t;
-        return t;
-    }
-
-    /** Translates the region of {@code b}, smaller if its class would be too large for HotSpot to compile. */
-    private static Translated translate(Block b, long lin, BlockCache cache) throws ReflectiveOperationException {
-        int max = Region.MAX_BLOCKS;
-        for (;;) {
-            Region r = Region.collect(b, lin, cache, max);
-            if (r.blocks.size() > 1 && Translator.classBytes(r).length > HUGE && max > 1) {
-                max = Math.max(1, Math.min(max, r.blocks.size()) / 2);
-                continue;
-            }
-            for (Block x : r.blocks) {
-                INSNS.add(x.insns.length);
-            }
-            return Translator.translate(r);
         }
     }
 }

@@ -29,6 +29,15 @@ final class Region {
         return i == null ? -1 : i;
     }
 
+    /** The first {@code n} blocks (a breadth-first prefix, so still reachable from the entry). */
+    Region prefix(int n) {
+        Region r = new Region();
+        for (int k = 0; k < n; k++) {
+            r.add(blocks.get(k), offsets.get(k));
+        }
+        return r;
+    }
+
     private void add(Block b, long offset) {
         byOffset.put(offset, blocks.size());
         blocks.add(b);

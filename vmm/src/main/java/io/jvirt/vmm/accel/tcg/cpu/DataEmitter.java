@@ -212,6 +212,24 @@ final class DataEmitter {
                 }
                 cb.lastore();
             }
+            case Forms.NOT_NEG -> {
+                e.loadRm(in, byteOrOsz);
+                cb.lstore(A);
+                if ((in.reg & 7) == 2) { // NOT: no flags
+                    cb.lload(A);
+                    e.lconst(-1);
+                    cb.lxor();
+                } else { // NEG: flags of 0 - a
+                    cb.aload(C);
+                    e.lconst(0);
+                    cb.lload(A);
+                    e.lconst(0);
+                    e.iconst(byteOrOsz);
+                    cb.invokestatic(CD_ALU, "sub", ADD_SUB);
+                }
+                cb.lstore(V);
+                e.storeRm(in, byteOrOsz, V);
+            }
             case Forms.NOP -> {
             }
             default -> throw new IllegalStateException("not a data form: " + form);
@@ -327,7 +345,7 @@ final class DataEmitter {
         int kind = in.reg & 7;
         e.loadRm(in, size);
         cb.lstore(A);
-        boolean dead = in.flagsDead && !in.mem();
+        boolean dead = in.flagsDead && !in.mem() && kind >= 4; // rotates always go through Alu.shift
         if (!dead) {
             cb.aload(C);
             e.iconst(kind);

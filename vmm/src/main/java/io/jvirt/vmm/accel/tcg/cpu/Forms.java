@@ -7,7 +7,7 @@ package io.jvirt.vmm.accel.tcg.cpu;
  * code, one instruction at a time, from the translated block.
  *
  * <p>Left to the interpreter on purpose: LOCK and REP/F2/F3-prefixed forms (atomics, strings,
- * mandatory-prefix SSE), segment and system instructions, rotates, far transfers, 16-bit stack
+ * mandatory-prefix SSE), segment and system instructions, far transfers, 16-bit stack
  * and branch forms, and anything whose opcode the decoder marked invalid.
  */
 final class Forms {
@@ -27,7 +27,7 @@ final class Forms {
             MOVZX = 13,         // 0F B6, 0F B7
             MOVSX = 14,         // 0F BE, 0F BF, 63 (REX.W)
             INC_DEC = 15,       // FE/FF /0, /1
-            SHIFT = 16,         // C0/C1/D0/D1/D2/D3 /4-/7
+            SHIFT = 16,         // C0/C1/D0/D1/D2/D3: rotates and shifts
             MUL_DIV = 17,       // F6/F7 /4-/7
             IMUL_REG_RM = 18,   // 0F AF
             IMUL_IMM = 19,      // 69, 6B
@@ -41,7 +41,8 @@ final class Forms {
             JMP_REL = 27,       // E9, EB
             JCC = 28,           // 70-7F, 0F 80-8F
             NOP = 29,           // 90 (no REX.B), 0F 18-1F hints
-            CDQE_CQO = 30;      // 98, 99 with REX.W
+            CDQE_CQO = 30,      // 98, 99 with REX.W
+            NOT_NEG = 31;       // F6/F7 /2, /3
 
     private Forms() {
     }
@@ -66,7 +67,7 @@ final class Forms {
             case 0x80, 0x81, 0x83 -> ALU_RM_IMM;
             case 0x84, 0x85 -> TEST_RM_REG;
             case 0xa8, 0xa9 -> TEST_AX_IMM;
-            case 0xf6, 0xf7 -> ext < 2 ? TEST_RM_IMM : ext >= 4 ? MUL_DIV : CALL_INTERP;
+            case 0xf6, 0xf7 -> ext < 2 ? TEST_RM_IMM : ext >= 4 ? MUL_DIV : NOT_NEG;
             case 0x88, 0x89 -> MOV_RM_REG;
             case 0x8a, 0x8b -> MOV_REG_RM;
             case 0xc6, 0xc7 -> ext == 0 ? MOV_RM_IMM : CALL_INTERP;
@@ -77,7 +78,7 @@ final class Forms {
             case 0x1be, 0x1bf -> MOVSX;
             case 0x63 -> wide ? MOVSX : CALL_INTERP;
             case 0xfe, 0xff -> ext < 2 ? INC_DEC : CALL_INTERP;
-            case 0xc0, 0xc1, 0xd0, 0xd1, 0xd2, 0xd3 -> ext >= 4 ? SHIFT : CALL_INTERP;
+            case 0xc0, 0xc1, 0xd0, 0xd1, 0xd2, 0xd3 -> SHIFT;
             case 0x1af -> IMUL_REG_RM;
             case 0x69, 0x6b -> IMUL_IMM;
             case 0x140, 0x141, 0x142, 0x143, 0x144, 0x145, 0x146, 0x147, 0x148, 0x149, 0x14a, 0x14b, 0x14c, 0x14d,

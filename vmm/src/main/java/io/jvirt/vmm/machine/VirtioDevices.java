@@ -97,7 +97,7 @@ final class VirtioDevices implements AutoCloseable {
     void attach(GuestMemory memory, IoBus mmio, AccelVm vm) {
         for (int i = 0; i < devices.size(); i++) {
             FirmwareConfig.VirtioMmio f = firmware.get(i);
-            VirtioMmio t = VirtioMmio.create(devices.get(i), memory, vm.irqLine(f.gsi()));
+            VirtioMmio t = VirtioMmio.create(devices.get(i), vm.deviceMemory(memory), vm.irqLine(f.gsi()));
             mmio.register(f.base(), f.size(), t);
             transports.add(t);
             LOG.log(Level.DEBUG, "virtio-mmio {0} at 0x{1} GSI {2}", specs.get(i), Long.toHexString(f.base()), f.gsi());

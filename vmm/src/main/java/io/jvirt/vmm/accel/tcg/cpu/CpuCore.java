@@ -35,6 +35,14 @@ public interface CpuCore {
         return new Cpu(apicId, memory, pio, mmio, apic, Jit.of(jitThreshold));
     }
 
+    /**
+     * The view of {@code memory} that devices should write through (DMA): each write also drops
+     * the CPUs' decoded and translated code of the pages it touches, as a CPU's own store does.
+     */
+    static GuestMemory deviceView(GuestMemory memory) {
+        return new DmaMemory(memory);
+    }
+
     /** Why {@link #run(long)} returned. */
     enum Stop {
         /** The instruction budget ran out, or {@link #requestStop()} was called. */

@@ -29,43 +29,47 @@ public class ImgBench {
         long size = (args.length > 1 ? Long.parseLong(args[1]) : 1024) << 20;
         int ops = args.length > 2 ? Integer.parseInt(args[2]) : 20000;
         Files.createDirectories(dir);
+        // as jvirt itself does at start-up: holes, punching and fallocate through the sys module
+        io.jvirt.cli.img.NativeHostFiles.install();
+        System.out.println("host-file services: " + io.jvirt.block.HostFiles.installed().getClass()
+                .getSimpleName());
         Path src = dir.resolve("src.raw");
         makeSource(src, size);
         System.out.printf(Locale.ROOT, "source: %s, %d MiB, mixed data and holes%n", src, size >> 20);
 
         Path q = dir.resolve("q.qcow2");
         Path j = dir.resolve("j.qcow2");
-        rows.add(new Row("convert raw->qcow2",
-                best(() -> exec("qemu-img", "convert", "-O", "qcow2", src.toString(), q.toString())),
-                best(() -> tool("convert", "-O", "qcow2", src.toString(), j.toString()))));
+        rows.add(pair("convert raw->qcow2",
+                () -> exec("qemu-img", "convert", "-O", "qcow2", src.toString(), q.toString()),
+                () -> tool("convert", "-O", "qcow2", src.toString(), j.toString())));
         Path qr = dir.resolve("q.raw");
         Path jr = dir.resolve("j.raw");
-        rows.add(new Row("convert qcow2->raw",
-                best(() -> exec("qemu-img", "convert", "-O", "raw", q.toString(), qr.toString())),
-                best(() -> tool("convert", "-O", "raw", j.toString(), jr.toString()))));
+        rows.add(pair("convert qcow2->raw",
+                () -> exec("qemu-img", "convert", "-O", "raw", q.toString(), qr.toString()),
+                () -> tool("convert", "-O", "raw", j.toString(), jr.toString())));
         exec("qemu-img", "compare", src.toString(), j.toString());
         exec("qemu-img", "compare", src.toString(), jr.toString());
 
         long[] offs = offsets(size, ops, 7);
         Path cmds = dir.resolve("reads.qemu-io");
         writeCommands(cmds, "read -q", offs);
-        rows.add(new Row("4k random read (" + ops + ")",
-                best(() -> execIn(cmds, "qemu-io", "-f", "qcow2", q.toString())),
-                best(() -> randomIo(j, offs, false))));
+        rows.add(pair("4k random read (" + ops + ")",
+                () -> execIn(cmds, "qemu-io", "-f", "qcow2", q.toString()),
+                () -> randomIo(j, offs, false)));
         Path wq = dir.resolve("wq.qcow2");
         Path wj = dir.resolve("wj.qcow2");
         long[] woffs = offsets(size, ops, 11);
         Path wcmds = dir.resolve("writes.qemu-io");
         writeCommands(wcmds, "write -q -P 0x5a", woffs);
-        rows.add(new Row("4k random write (" + ops + ")",
-                best(() -> {
+        rows.add(pair("4k random write (" + ops + ")",
+                () -> {
                     Files.copy(q, wq, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                     return execIn(wcmds, "qemu-io", "-f", "qcow2", wq.toString());
-                }),
-                best(() -> {
+                },
+                () -> {
                     Files.copy(j, wj, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                     return randomIo(wj, woffs, true);
-                })));
+                }));
         exec("qemu-img", "check", wj.toString());
         exec("qemu-img", "compare", wq.toString(), wj.toString());
 
@@ -87,13 +91,19 @@ public class ImgBench {
         double run() throws Exception;
     }
 
-    /** Best of five runs, in seconds (noise on a shared machine; JIT warm-up on ours). */
-    static double best(Timed t) throws Exception {
-        double b = Double.MAX_VALUE;
-        for (int i = 0; i < 5; i++) {
-            b = Math.min(b, t.run());
+    /**
+     * Best of seven runs of each side, alternating qemu and jvirt so that both meet the same
+     * machine load (a shared machine's load changes within seconds); best-of also takes JIT
+     * warm-up out of jvirt's numbers.
+     */
+    static Row pair(String name, Timed qemu, Timed jvirt) throws Exception {
+        double bq = Double.MAX_VALUE;
+        double bj = Double.MAX_VALUE;
+        for (int i = 0; i < 7; i++) {
+            bq = Math.min(bq, qemu.run());
+            bj = Math.min(bj, jvirt.run());
         }
-        return b;
+        return new Row(name, bq, bj);
     }
 
     static double exec(String... cmd) throws IOException, InterruptedException {

@@ -55,3 +55,10 @@ void ioapic_route(u64 ioapic, u32 gsi, u8 vector, u32 dest_apic_id)
 	ioapic_write(ioapic, 0x10 + 2 * gsi + 1, dest_apic_id << 24);
 	ioapic_write(ioapic, 0x10 + 2 * gsi, vector);
 }
+
+/* As ioapic_route, but level triggered (bit 15), as the DSDT declares virtio-mmio interrupts. */
+void ioapic_route_level(u64 ioapic, u32 gsi, u8 vector, u32 dest_apic_id)
+{
+	ioapic_write(ioapic, 0x10 + 2 * gsi + 1, dest_apic_id << 24);
+	ioapic_write(ioapic, 0x10 + 2 * gsi, (1u << 15) | vector);
+}

@@ -105,6 +105,7 @@ void lapic_write(u32 reg, u32 v);
 /* Sends INIT, then SIPI twice, to apic_id; the AP starts at vector << 12. */
 void lapic_start_ap(u32 apic_id, u8 vector);
 void ioapic_route(u64 ioapic, u32 gsi, u8 vector, u32 dest_apic_id);
+void ioapic_route_level(u64 ioapic, u32 gsi, u8 vector, u32 dest_apic_id);
 u32 ioapic_read(u64 ioapic, u32 reg);
 
 /* --- ACPI (ACPI 6.5 ch. 5) --- */

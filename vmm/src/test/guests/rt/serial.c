@@ -89,13 +89,19 @@ int printf(const char *fmt, ...)
 			zero = 1, p++;
 		while (*p >= '0' && *p <= '9')
 			width = width * 10 + (*p++ - '0');
+		int prec = -1; /* "%.Ns": at most N characters */
+		if (*p == '.') {
+			prec = 0, p++;
+			while (*p >= '0' && *p <= '9')
+				prec = prec * 10 + (*p++ - '0');
+		}
 		while (*p == 'l')
 			lng++, p++;
 		switch (*p) {
 		case 's': {
 			const char *s = va_arg(ap, const char *);
-			for (; *s; s++)
-				serial_putc(*s);
+			for (; *s && prec != 0; s++, prec--)
+				serial_putc(prec < 0 || (*s >= ' ' && *s < 127) ? *s : '.');
 			break;
 		}
 		case 'c':

@@ -20,6 +20,7 @@ public final class Main {
 
     /** Runs one command line; returns the exit status. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        io.jvirt.cli.img.NativeHostFiles.install(); // disk images find holes, punch, fallocate
         Map<String, Command> commands = Commands.all();
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
             out.println("usage: jvirt COMMAND [ARGS...]");

@@ -84,8 +84,14 @@ public interface Connection extends AutoCloseable {
     /** Resizes; shrinking needs {@code shrink} (virsh vol-resize --shrink). */
     void resizeVolume(String pool, String name, long capacity, boolean shrink) throws VirtException;
 
-    /** The pty path (or socket) of the domain's serial console; the domain must be running. */
+    /** The file the domain's serial console output goes to; the domain must be running. */
     String consolePath(String domain) throws VirtException;
+
+    /** Attaches to the running domain's serial console, output and input (virsh console). */
+    default ConsoleSession openConsole(String domain) throws VirtException {
+        throw new VirtException(VirtException.Code.UNSUPPORTED,
+                "this function is not supported by the connection driver: virDomainOpenConsole");
+    }
 
     /**
      * Virtual networks. test:///default has libvirt's 'default' NAT network; the jvirt driver

@@ -51,11 +51,55 @@ public final class Connections {
         if (uri.equals(TestDriver.URI)) {
             return TestDriver.open();
         }
+        if (uri.startsWith(TLS_SCHEME + "://")) {
+            return openTls(uri);
+        }
         Store store = store(uri);
         if (!RestClient.alive(store.socket())) {
             startDaemon(store, uri);
         }
         return new RestClient(uri, store.socket());
+    }
+
+    /** A daemon's API on TCP: {@code jvirt+tls://HOST:PORT/system?ca=CA.pem&token_file=TOKEN} (see manager/README.md). */
+    static final String TLS_SCHEME = "jvirt+tls";
+
+    static Connection openTls(String uri) throws VirtException {
+        java.net.URI u;
+        try {
+            u = new java.net.URI(uri);
+        } catch (java.net.URISyntaxException e) {
+            throw new VirtException(VirtException.Code.INVALID_ARG, "invalid argument: '" + uri + "' is not a URI: " + e.getMessage());
+        }
+        if (u.getHost() == null || u.getPort() < 0) {
+            throw new VirtException(VirtException.Code.INVALID_ARG, "invalid argument: " + uri
+                    + " names no host and port; use jvirt+tls://HOST:PORT/system?ca=CA.pem&token_file=TOKEN");
+        }
+        java.util.Map<String, String> q = new java.util.HashMap<>();
+        if (u.getQuery() != null) {
+            for (String kv : u.getQuery().split("&")) {
+                int eq = kv.indexOf('=');
+                if (eq > 0) {
+                    q.put(kv.substring(0, eq), kv.substring(eq + 1));
+                }
+            }
+        }
+        String ca = q.getOrDefault("ca", System.getenv("JVIRT_TLS_CA"));
+        String tokenFile = q.getOrDefault("token_file", System.getenv("JVIRT_TOKEN_FILE"));
+        if (tokenFile == null || tokenFile.isBlank()) {
+            throw new VirtException(VirtException.Code.INVALID_ARG, "invalid argument: " + uri + " needs the daemon's API"
+                    + " token; add token_file=PATH to the URI or set JVIRT_TOKEN_FILE");
+        }
+        String token;
+        try {
+            token = Files.readString(Path.of(tokenFile)).strip();
+        } catch (IOException e) {
+            throw new VirtException(VirtException.Code.INVALID_ARG, "invalid argument: cannot read the token file "
+                    + tokenFile + ": " + e.getMessage());
+        }
+        javax.net.ssl.SSLContext tls = io.jvirt.manager.daemon.Tls.client(ca == null || ca.isBlank() ? null : Path.of(ca));
+        String clean = TLS_SCHEME + "://" + u.getHost() + ":" + u.getPort() + (u.getPath() == null ? "" : u.getPath());
+        return RestClient.tls(clean, u.getHost(), u.getPort(), tls, token);
     }
 
     /** Starts {@code jvirt daemon} for the store in its own session and waits for its socket. */

@@ -10,7 +10,11 @@ public final class VirtException extends Exception {
     /** The failure classes the CLI and the REST API distinguish (libvirt's virErrorNumber subset). */
     public enum Code {
         NO_DOMAIN, NO_SNAPSHOT, NO_POOL, NO_VOLUME, XML, INVALID_OPERATION, OPERATION_FAILED,
-        UNSUPPORTED, INVALID_ARG, INTERNAL, SYSTEM
+        UNSUPPORTED, INVALID_ARG, INTERNAL, SYSTEM,
+        /** Not authenticated (libvirt's VIR_ERR_AUTH_FAILED). */
+        AUTH,
+        /** Authenticated, but not allowed (VIR_ERR_ACCESS_DENIED). */
+        DENIED
     }
 
     private final Code code;

@@ -13,6 +13,8 @@ public enum KvmCapability {
     MP_STATE(KvmConstants.KVM_CAP_MP_STATE),
     IRQ_ROUTING(KvmConstants.KVM_CAP_IRQ_ROUTING),
     IRQFD(KvmConstants.KVM_CAP_IRQFD),
+    /** Level-triggered irqfds with a resample eventfd (KVM_IRQFD_FLAG_RESAMPLE). */
+    IRQFD_RESAMPLE(KvmConstants.KVM_CAP_IRQFD_RESAMPLE),
     PIT2(KvmConstants.KVM_CAP_PIT2),
     IOEVENTFD(KvmConstants.KVM_CAP_IOEVENTFD),
     SET_IDENTITY_MAP_ADDR(KvmConstants.KVM_CAP_SET_IDENTITY_MAP_ADDR),

@@ -107,6 +107,7 @@ final class KvmConstants {
     static final int KVM_MEM_LOG_DIRTY_PAGES = 1 << 0;
     static final int KVM_MEM_READONLY = 1 << 1;
     static final int KVM_IRQFD_FLAG_DEASSIGN = 1 << 0;
+    static final int KVM_IRQFD_FLAG_RESAMPLE = 1 << 1;
     static final int KVM_IOEVENTFD_FLAG_DATAMATCH = 1 << 0;
     static final int KVM_IOEVENTFD_FLAG_PIO = 1 << 1;
     static final int KVM_IOEVENTFD_FLAG_DEASSIGN = 1 << 2;
@@ -130,4 +131,5 @@ final class KvmConstants {
     static final int KVM_CAP_MAX_VCPUS = 66;
     static final int KVM_CAP_IMMEDIATE_EXIT = 136;
     static final int KVM_CAP_X86_DISABLE_EXITS = 143;
+    static final int KVM_CAP_IRQFD_RESAMPLE = 82;
 }

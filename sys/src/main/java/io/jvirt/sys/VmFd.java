@@ -33,6 +33,14 @@ public interface VmFd extends AutoCloseable {
     /** KVM_IRQFD: a write to {@code eventFd} injects an edge on GSI {@code gsi}. */
     void irqfd(EventFd eventFd, int gsi);
 
+    /**
+     * KVM_IRQFD with KVM_IRQFD_FLAG_RESAMPLE (api.rst): a write to {@code eventFd} asserts GSI
+     * {@code gsi} and holds it until the guest EOIs the interrupt; KVM then de-asserts it and
+     * signals {@code resample}, so the device can assert it again if it is still pending. This
+     * is how a level-triggered line leaves through an irqfd. Remove with {@link #removeIrqfd}.
+     */
+    void irqfd(EventFd eventFd, int gsi, EventFd resample);
+
     /** KVM_IRQFD with KVM_IRQFD_FLAG_DEASSIGN. */
     void removeIrqfd(EventFd eventFd, int gsi);
 

@@ -84,17 +84,27 @@ final class VmFdImpl implements VmFd {
     }
 
     @Override
+    public void irqfd(EventFd eventFd, int gsi, EventFd resample) {
+        irqfd(eventFd, gsi, KvmConstants.KVM_IRQFD_FLAG_RESAMPLE, resample.fd());
+    }
+
+    @Override
     public void removeIrqfd(EventFd eventFd, int gsi) {
         irqfd(eventFd, gsi, KvmConstants.KVM_IRQFD_FLAG_DEASSIGN);
     }
 
     private void irqfd(EventFd eventFd, int gsi, int flags) {
+        irqfd(eventFd, gsi, flags, 0);
+    }
+
+    private void irqfd(EventFd eventFd, int gsi, int flags, int resampleFd) {
         var l = KvmLayouts.KVM_IRQFD;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment s = arena.allocate(l);
             s.set(JAVA_INT, KvmStructs.offset(l, "fd"), eventFd.fd());
             s.set(JAVA_INT, KvmStructs.offset(l, "gsi"), gsi);
             s.set(JAVA_INT, KvmStructs.offset(l, "flags"), flags);
+            s.set(JAVA_INT, KvmStructs.offset(l, "resamplefd"), resampleFd);
             Libc.ioctl(fd.get(), KvmConstants.KVM_IRQFD, s, "KVM_IRQFD", "irqfd for GSI " + gsi);
         }
     }

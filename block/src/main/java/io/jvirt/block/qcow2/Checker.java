@@ -115,7 +115,7 @@ final class Checker {
                 if (off == 0 || (off & (f.cs - 1)) != 0) {
                     continue;
                 }
-                long[] t = f.l2Table(off);
+                long[] t = f.tables.l2Table(off);
                 for (int i = 0; i < t.length; i += step) {
                     switch (L2Entry.decode(t[i], f.cb, f.ext)) {
                         case L2Entry.Compressed c -> {
@@ -166,7 +166,7 @@ final class Checker {
                         + Long.toHexString(l1e) + " refcount=" + r);
                 bad++;
             }
-            long[] t = f.l2Table(off);
+            long[] t = f.tables.l2Table(off);
             for (int j = 0; j < t.length; j += step) {
                 long e = t[j];
                 long host = switch (L2Entry.decode(e, f.cb, f.ext)) {

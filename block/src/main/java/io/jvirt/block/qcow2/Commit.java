@@ -53,7 +53,9 @@ final class Commit {
     }
 
     private void doApply(long size, long[] l1, List<SnapshotInfo> snaps) throws IOException {
-        f.writer.resetCursor();
+        // The walk below must see the tables as they are on disk: write the changes back first.
+        f.tables.writeBack(true);
+        f.compressed.resetCursor();
         byte[] st = SnapshotTable.serialize(snaps, size);
         long snapOff = snaps.isEmpty() ? 0 : place(st);
         Walk w = new Walk(f);
@@ -65,14 +67,14 @@ final class Commit {
             if (off == 0 || (off & (f.cs - 1)) != 0) {
                 continue;
             }
-            long[] t = f.l2Table(off);
+            long[] t = f.tables.l2Table(off);
             long[] want = t.clone();
             for (int j = 0; j < want.length; j += step) {
                 want[j] = withFlag(want[j], w);
             }
             if (!java.util.Arrays.equals(t, want)) {
                 long n = place(longs(want));
-                f.cacheL2(n, want);
+                f.tables.cacheL2(n, want);
                 w.counts[(int) (off >> f.cb)]--;
                 w.inc(n >> f.cb);
                 l1[i] = n;
@@ -143,6 +145,7 @@ final class Commit {
         }
         f.ch.force(true);
         f.l1 = newL1;
+        f.tables.reset();
         f.snapshots = new java.util.ArrayList<>(snaps);
         f.rc.reset(tableOff, table);
         f.rc.endCluster = tableStart + tableClusters;

@@ -1,6 +1,8 @@
 package io.jvirt.block.qcow2;
 
 import io.jvirt.block.BlockException;
+import io.jvirt.block.HostFile;
+import io.jvirt.block.HostFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -160,11 +162,14 @@ final class Qcow2Create {
                     z.clear().limit((int) Math.min(z.capacity(), end - p));
                     write(ch, p, z);
                 }
-            } else if (ch.size() < end && (prealloc || end > l1Off + (long) l1Size * 8)) {
-                // metadata/falloc: the data clusters exist (sparse; pure Java cannot fallocate)
-                if (prealloc) {
-                    write(ch, end - 1, ByteBuffer.allocate(1));
+            } else if (o.preallocation().equals("falloc")) {
+                // blocks reserved without writing them (fallocate where the host can), as qemu
+                try (HostFile hf = HostFiles.installed().open(path, ch, true)) {
+                    hf.allocate(dataOff, end - dataOff);
                 }
+            } else if (prealloc && ch.size() < end) {
+                // metadata: the data clusters exist but stay sparse
+                write(ch, end - 1, ByteBuffer.allocate(1));
             }
             ch.force(true);
         }

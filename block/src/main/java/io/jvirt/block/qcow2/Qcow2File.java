@@ -3,32 +3,28 @@ package io.jvirt.block.qcow2;
 import io.jvirt.block.BlockDevice;
 import io.jvirt.block.BlockException;
 import io.jvirt.block.Extent;
-import io.jvirt.block.Images;
+import io.jvirt.block.HostFile;
+import io.jvirt.block.HostFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * {@link Qcow2Image} over a FileChannel. Locking: every request holds {@code rw} shared;
- * structural changes (snapshots, resize, table growth, cluster-freeing zero/discard) hold it
- * exclusive. {@code meta} guards the L1/L2/refcount state; data transfers to clusters that are
- * already exclusively owned run outside it.
+ * structural changes (snapshots, resize, table growth, zero/discard, write-back and the release
+ * of dropped clusters, see {@link Tables}) hold it exclusive. {@code meta} guards the
+ * L1/L2/refcount state; data transfers to clusters that are already exclusively owned run
+ * outside it. Opening is in {@link Qcow2Open}, the write paths in {@link Writer},
+ * {@link ZeroWrites} and {@link CompressedWrites}, the read path in {@link Reads}.
  */
 final class Qcow2File implements Qcow2Image {
 
     static final int MAX_L1_BYTES = 32 << 20;     // qemu's QCOW_MAX_L1_SIZE
-    static final int MAX_CHAIN = 64;              // backing chain depth limit
-    private static final long L2_CACHE_BYTES = 32L << 20;
 
     final Path path;
     final String name;
@@ -47,18 +43,17 @@ final class Qcow2File implements Qcow2Image {
     final boolean backingOpened;
     final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
     final ReentrantLock meta = new ReentrantLock();
-    private final Map<Long, long[]> l2cache = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, long[]> e) {
-            return size() * (long) cs > L2_CACHE_BYTES;
-        }
-    };
+    final Tables tables;
+    final Requests requests;
     final Writer writer;
+    final ZeroWrites zeroes;
+    final CompressedWrites compressed;
+    final HostFile host;
     boolean dirtyByUs;
     private volatile boolean closed;
 
-    private Qcow2File(Path path, FileChannel ch, boolean readOnly, Header h, long fileSize,
-                      long[] rt, boolean openBacking, int depth) throws IOException {
+    Qcow2File(Path path, FileChannel ch, boolean readOnly, Header h, long fileSize, long[] rt,
+              boolean openBacking) throws IOException {
         this.path = path;
         this.name = path.toString();
         this.ch = ch;
@@ -71,7 +66,11 @@ final class Qcow2File implements Qcow2Image {
         this.scBits = cb - 5;
         this.rc = new Refcounts(this, cb, h.refcountOrder, h.refcountTableOffset, rt, fileSize);
         this.backingOpened = openBacking;
+        this.tables = new Tables(this);
+        this.requests = new Requests(this);
         this.writer = new Writer(this);
+        this.zeroes = new ZeroWrites(this);
+        this.compressed = new CompressedWrites(this);
         if (ext && cs < 16384) {
             throw new BlockException(name + ": extended L2 entries with cluster size " + cs
                     + " are invalid (minimum 16384); the image is corrupt");
@@ -91,119 +90,21 @@ final class Qcow2File implements Qcow2Image {
         }
         this.snapshots = new ArrayList<>(SnapshotTable.parse(name, st, h.nbSnapshots, cs,
                 fileSize, h.version));
-        if (openBacking && h.backingFile != null) {
-            if (depth >= MAX_CHAIN) {
-                throw new BlockException(name + ": backing chain deeper than " + MAX_CHAIN
-                        + " images (a loop?); fix it with 'jvirt img rebase -u'");
-            }
-            Path bp = resolveBacking(path, h.backingFile);
-            String fmt = h.backingFormat;
-            if (fmt == null) {
-                fmt = Images.probe(bp);
-            }
-            if (fmt.equals("qcow2")) {
-                this.backing = open(bp, true, true, depth + 1);
-            } else if (fmt.equals("raw")) {
-                this.backing = Images.open(bp, "raw", true);
-            } else {
-                throw new BlockException(name + ": backing format '" + fmt
-                        + "' is not supported; use raw or qcow2");
-            }
-        }
-    }
-
-    static Path resolveBacking(Path image, String backingName) {
-        Path b = Path.of(backingName);
-        if (b.isAbsolute()) {
-            return b;
-        }
-        Path dir = image.toAbsolutePath().getParent();
-        return dir == null ? b : dir.resolve(b);
+        this.host = HostFiles.installed().open(path, ch, !readOnly);
     }
 
     static Qcow2File open(Path path, boolean readOnly, boolean openBacking) throws IOException {
-        return open(path, readOnly, openBacking, 0);
-    }
-
-    private static Qcow2File open(Path path, boolean readOnly, boolean openBacking, int depth)
-            throws IOException {
-        FileChannel ch;
-        try {
-            ch = readOnly ? FileChannel.open(path, StandardOpenOption.READ)
-                    : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        } catch (NoSuchFileException e) {
-            throw new BlockException(path + ": no such file; check the path");
-        } catch (AccessDeniedException e) {
-            throw new BlockException(path + ": permission denied; open it read-only or fix its mode");
-        }
-        try {
-            long fileSize = ch.size();
-            ByteBuffer hb = ByteBuffer.allocate((int) Math.min(fileSize, 2 << 20));
-            while (hb.hasRemaining() && ch.read(hb, hb.position()) > 0) {
-                // fill
-            }
-            Header h = Header.parse(path.toString(), hb.array(), fileSize);
-            if (!readOnly && (h.incompatible & Header.INCOMPAT_CORRUPT) != 0) {
-                throw new BlockException(path + ": image is marked corrupt; open it read-only or "
-                        + "run 'jvirt img check -r all " + path + "'");
-            }
-            int rtEntries = (int) ((long) h.refcountTableClusters * h.clusterSize() / 8);
-            long[] rt = new long[rtEntries];
-            ByteBuffer rb = ByteBuffer.allocate(rtEntries * 8);
-            readFully(ch, h.refcountTableOffset, rb);
-            rb.asLongBuffer().get(rt);
-            Qcow2File f = new Qcow2File(path, ch, readOnly, h, fileSize, rt, openBacking, depth);
-            if (!readOnly) {
-                f.prepareForWriting();
-            }
-            return f;
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            throw e;
-        }
-    }
-
-    private void prepareForWriting() throws IOException {
-        boolean rewrite = false;
-        if (h.autoclear != 0) {
-            // We do not maintain bitmaps: clearing autoclear bits tells readers they are stale.
-            h.autoclear = 0;
-            h.unknownExtensions.removeIf(e -> e.type() == Header.EXT_BITMAPS);
-            rewrite = true;
-        }
-        if ((h.incompatible & Header.INCOMPAT_DIRTY) != 0) {
-            // Refcounts may be stale after a crash with lazy refcounts: rebuild them.
-            new Commit(this).run();
-            h.incompatible &= ~Header.INCOMPAT_DIRTY;
-            rewrite = true;
-        }
-        if (rewrite) {
-            writeHeader();
-        }
+        return Qcow2Open.open(path, readOnly, openBacking, 0);
     }
 
     // ---- low-level file I/O -------------------------------------------------------------
 
-    private static void readFully(FileChannel ch, long pos, ByteBuffer b) throws IOException {
-        long p = pos;
-        while (b.hasRemaining()) {
-            int n = ch.read(b, p);
-            if (n < 0) {
-                while (b.hasRemaining()) {
-                    b.put((byte) 0);
-                }
-                break;
-            }
-            p += n;
-        }
-        b.flip();
-    }
-
     /** Reads; bytes past the end of the file read as zeroes. */
     void readFully(long pos, byte[] b, int off, int len) throws IOException {
-        readFully(ch, pos, ByteBuffer.wrap(b, off, len));
+        readInto(pos, ByteBuffer.wrap(b, off, len));
     }
 
+    /** Fills {@code dst}; bytes past the end of the file read as zeroes. */
     void readInto(long pos, ByteBuffer dst) throws IOException {
         long p = pos;
         while (dst.hasRemaining()) {
@@ -235,9 +136,9 @@ final class Qcow2File implements Qcow2Image {
 
     long[] readLongs(long pos, int n) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(n * 8);
-        readFully(ch, pos, b);
+        readInto(pos, b);
         long[] out = new long[n];
-        b.asLongBuffer().get(out);
+        b.flip().asLongBuffer().get(out);
         return out;
     }
 
@@ -254,58 +155,6 @@ final class Qcow2File implements Qcow2Image {
 
     String name() {
         return name;
-    }
-
-    // ---- L1/L2 access (caller holds meta) ------------------------------------------------
-
-    /** Validated L2 table offset from an L1 entry, 0 when none. */
-    long l2Offset(long l1e, int l1i) throws BlockException {
-        long off = l1e & L2Entry.OFFSET_MASK;
-        if (off != 0 && ((l1e & (cs - 1) & ~0L) != 0 || (l1e & 0x7f000000000001ffL) != 0
-                || off + cs > (rc.endCluster << cb))) {
-            throw new BlockException(name + ": L1 entry " + l1i + " (0x" + Long.toHexString(l1e)
-                    + ") points to an unaligned L2 table or past the end of the file; run "
-                    + "'jvirt img check -r all " + name + "'");
-        }
-        return off;
-    }
-
-    /** The L2 table at {@code off}: entries, or (extended) entry/bitmap pairs. */
-    long[] l2Table(long off) throws IOException {
-        long[] t = l2cache.get(off);
-        if (t == null) {
-            t = readLongs(off, cs / 8);
-            l2cache.put(off, t);
-        }
-        return t;
-    }
-
-    void cacheL2(long off, long[] t) {
-        l2cache.put(off, t);
-    }
-
-    void dropL2Cache() {
-        l2cache.clear();
-    }
-
-    /** Looks up guest cluster {@code g}: {entry, bitmap}, zeros when unmapped. */
-    long[] lookup(long g) throws IOException {
-        int l1i = (int) (g / l2Entries);
-        int l2i = (int) (g % l2Entries);
-        meta.lock();
-        try {
-            if (l1i >= l1.length) {
-                return new long[2];
-            }
-            long off = l2Offset(l1[l1i], l1i);
-            if (off == 0) {
-                return new long[2];
-            }
-            long[] t = l2Table(off);
-            return ext ? new long[] {t[2 * l2i], t[2 * l2i + 1]} : new long[] {t[l2i], 0};
-        } finally {
-            meta.unlock();
-        }
     }
 
     /** Validates a data cluster offset from an L2 entry. */
@@ -356,9 +205,20 @@ final class Qcow2File implements Qcow2Image {
                 long g = pos >> cb;
                 int in = (int) (pos & (cs - 1));
                 int n = (int) Math.min(dst.remaining(), cs - in);
-                long[] e = lookup(g);
-                ByteBuffer part = dst.slice(dst.position(), n);
-                readCluster(g, e[0], e[1], in, part);
+                long[] e = tables.lookup(g);
+                TestHooks.afterLookup(this, g);
+                if (!ext && dst.remaining() > n
+                        && L2Entry.decode(e[0], cb, false) instanceof L2Entry.Normal nm) {
+                    // data clusters that follow each other in the file: one read for the run
+                    long host = checkHost(nm.host(), g);
+                    long rest = dst.remaining() - n;
+                    int more = tables.contiguousAfter(g, host, (int) Math.min(1024,
+                            (rest + cs - 1) / cs));
+                    n += (int) Math.min(rest, (long) more * cs);
+                    readInto(host + in, dst.slice(dst.position(), n));
+                } else {
+                    readCluster(g, e[0], e[1], in, dst.slice(dst.position(), n));
+                }
                 dst.position(dst.position() + n);
                 pos += n;
             }
@@ -383,23 +243,32 @@ final class Qcow2File implements Qcow2Image {
 
     @Override
     public void writeZeroes(long offset, long length) throws IOException {
-        writer.zeroOrDiscard(offset, length, false);
+        zeroes.zeroOrDiscard(offset, length, false);
     }
 
     @Override
     public void discard(long offset, long length) throws IOException {
-        writer.zeroOrDiscard(offset, length, true);
+        zeroes.zeroOrDiscard(offset, length, true);
     }
 
     @Override
     public void writeCompressed(long offset, byte[] cluster) throws IOException {
-        writer.writeCompressed(offset, cluster);
+        compressed.write(offset, cluster);
     }
 
+    /** Writes the mapping changes back (see {@link Tables}) and makes everything durable. */
     @Override
     public void flush() throws IOException {
-        if (!readOnly && !closed) {
-            ch.force(true);
+        if (readOnly) {
+            return;
+        }
+        rw.writeLock().lock();
+        try {
+            if (!closed) {
+                tables.writeBack(true);
+            }
+        } finally {
+            rw.writeLock().unlock();
         }
     }
 
@@ -425,9 +294,7 @@ final class Qcow2File implements Qcow2Image {
         rw.writeLock().lock();
         try {
             if (!readOnly) {
-                if (sync) {
-                    ch.force(true);
-                }
+                tables.writeBack(sync);
                 if (dirtyByUs) {
                     h.incompatible &= ~Header.INCOMPAT_DIRTY;
                     writeHeader();
@@ -439,6 +306,17 @@ final class Qcow2File implements Qcow2Image {
         } finally {
             closed = true;
             rw.writeLock().unlock();
+            closeQuietly();
+        }
+    }
+
+    /** Closes the files without writing anything (also after a failed open). */
+    void closeQuietly() throws IOException {
+        try {
+            if (host != null) {
+                host.close();
+            }
+        } finally {
             ch.close();
             if (backing != null) {
                 backing.close();
@@ -497,6 +375,9 @@ final class Qcow2File implements Qcow2Image {
     public CheckResult check(Repair repair) throws IOException {
         rw.writeLock().lock();
         try {
+            if (!readOnly) {
+                tables.writeBack(true);
+            }
             return new Checker(this).check(repair);
         } finally {
             rw.writeLock().unlock();
@@ -516,43 +397,11 @@ final class Qcow2File implements Qcow2Image {
 
     @Override
     public void setBacking(String file, String format) throws IOException {
-        checkWritable();
-        rw.writeLock().lock();
-        try {
-            h.backingFile = file;
-            h.backingFormat = file == null ? null : format;
-            writeHeader();
-        } finally {
-            rw.writeLock().unlock();
-        }
+        new Amend(this).setBacking(file, format);
     }
 
     @Override
     public void amend(Boolean lazyRefcounts, Integer version) throws IOException {
-        checkWritable();
-        rw.writeLock().lock();
-        try {
-            if (version != null && version != h.version) {
-                if (version == 3) {
-                    h.version = 3;
-                    h.headerLength = Header.V3_LENGTH;
-                    h.refcountOrder = 4;
-                } else {
-                    Snapshots.downgrade(this);
-                }
-            }
-            if (lazyRefcounts != null) {
-                if (lazyRefcounts && h.version < 3) {
-                    throw new BlockException(name + ": lazy_refcounts needs compat=1.1; "
-                            + "add -o compat=1.1");
-                }
-                h.compatible = lazyRefcounts ? h.compatible | Header.COMPAT_LAZY_REFCOUNTS
-                        : h.compatible & ~Header.COMPAT_LAZY_REFCOUNTS;
-            }
-            writeHeader();
-            ch.force(true);
-        } finally {
-            rw.writeLock().unlock();
-        }
+        new Amend(this).amend(lazyRefcounts, version);
     }
 }

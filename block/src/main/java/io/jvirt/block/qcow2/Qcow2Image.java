@@ -10,8 +10,12 @@ import java.util.List;
  * cluster sizes 512 B..2 MiB, zero and compressed (deflate, zstd) clusters, extended L2
  * entries, backing chains of raw or qcow2 files, and internal snapshots.
  *
- * <p>Crash safety: data and metadata writes are ordered so that a process killed at any point
- * leaves an image that {@code qemu-img check} finds consistent, with at most leaked clusters.
+ * <p>Crash safety: data and metadata writes are ordered so that a process killed at any point,
+ * or a power loss, leaves an image that {@code qemu-img check} finds consistent, with at most
+ * leaked clusters, and every write completed before the last {@link #flush} reads back. A new
+ * cluster's refcount and contents reach the disk before the L2 entry that points to it (an
+ * fdatasync between them), and a dropped cluster's refcount is lowered only after the entry
+ * that dropped it is durable; mapping changes wait in memory until a flush (see Tables).
  * Operations that change several tables at once (snapshots, resize, refcount-table growth,
  * repair) write new tables into free space and switch to them with one write of the header.
  */

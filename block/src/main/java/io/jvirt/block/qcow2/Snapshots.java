@@ -132,13 +132,13 @@ final class Snapshots {
                 int l1i = (int) (firstGone / f.l2Entries);
                 int l2i = (int) (firstGone % f.l2Entries);
                 if (l2i != 0 && l1i < l1.length) {
-                    long off = f.l2Offset(l1[l1i], l1i);
+                    long off = f.tables.l2Offset(l1[l1i], l1i);
                     if (off != 0) {
-                        long[] t = f.l2Table(off).clone();
+                        long[] t = f.tables.l2Table(off).clone();
                         int step = f.ext ? 2 : 1;
                         java.util.Arrays.fill(t, l2i * step, t.length, 0L);
                         long n = c.place(Commit.longs(t));
-                        f.cacheL2(n, t);
+                        f.tables.cacheL2(n, t);
                         l1[l1i] = n;
                     }
                 }
@@ -159,11 +159,11 @@ final class Snapshots {
         int in = (int) (newSize & (f.cs - 1));
         int l1i = (int) (g / f.l2Entries);
         int l2i = (int) (g % f.l2Entries);
-        long off = f.l2Offset(l1[l1i], l1i);
+        long off = f.tables.l2Offset(l1[l1i], l1i);
         if (off == 0) {
             return;
         }
-        long[] t = f.l2Table(off);
+        long[] t = f.tables.l2Table(off);
         long e = f.ext ? t[2 * l2i] : t[l2i];
         long bm = f.ext ? t[2 * l2i + 1] : 0;
         if (L2Entry.decode(e, f.cb, f.ext) instanceof L2Entry.Unallocated && bm == 0
@@ -181,7 +181,7 @@ final class Snapshots {
             nt[l2i] = host;
         }
         long n = c.place(Commit.longs(nt));
-        f.cacheL2(n, nt);
+        f.tables.cacheL2(n, nt);
         l1[l1i] = n;
     }
 
@@ -219,7 +219,7 @@ final class Snapshots {
                                       java.util.Map<Long, Long> moved, boolean backing)
             throws IOException {
         for (int i = 0; i < l1.length; i++) {
-            long off = f.l2Offset(l1[i], i);
+            long off = f.tables.l2Offset(l1[i], i);
             if (off == 0) {
                 continue;
             }
@@ -228,7 +228,7 @@ final class Snapshots {
                 l1[i] = done;
                 continue;
             }
-            long[] t = f.l2Table(off);
+            long[] t = f.tables.l2Table(off);
             long[] n = t.clone();
             boolean changed = false;
             for (int j = 0; j < n.length; j++) {
@@ -239,7 +239,7 @@ final class Snapshots {
             }
             if (changed) {
                 long no = c.place(Commit.longs(n));
-                f.cacheL2(no, n);
+                f.tables.cacheL2(no, n);
                 moved.put(off, no);
                 l1[i] = no;
             }

@@ -18,7 +18,7 @@ final class Status {
             long g = pos >> f.cb;
             int in = (int) (pos & (f.cs - 1));
             int n = (int) Math.min(end - pos, f.cs - in);
-            long[] e = f.lookup(g);
+            long[] e = f.tables.lookup(g);
             Extent x = piece(f, g, e[0], e[1], pos, in, n);
             if (first == null) {
                 first = x;

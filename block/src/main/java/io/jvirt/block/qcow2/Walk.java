@@ -69,7 +69,7 @@ final class Walk {
                 continue;
             }
             inc(off >> f.cb);
-            l2(f.l2Table(off));
+            l2(f.tables.l2Table(off));
         }
     }
 

@@ -2,13 +2,18 @@ package io.jvirt.block.raw;
 
 import io.jvirt.block.BlockException;
 import io.jvirt.block.Extent;
+import io.jvirt.block.HostFile;
+import io.jvirt.block.HostFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
-/** {@link RawImage} over a FileChannel; positional I/O is thread-safe. */
+/**
+ * {@link RawImage} over a FileChannel; positional I/O is thread-safe. Holes, discard and
+ * preallocation go through the installed {@link HostFiles}.
+ */
 final class RawFile implements RawImage {
 
     private static final int ZERO_CHUNK = 1 << 20;
@@ -16,6 +21,7 @@ final class RawFile implements RawImage {
     private final Path path;
     private final FileChannel ch;
     private final boolean readOnly;
+    private final HostFile host;
     private volatile long size;
 
     RawFile(Path path, FileChannel ch, boolean readOnly) throws IOException {
@@ -23,9 +29,11 @@ final class RawFile implements RawImage {
         this.ch = ch;
         this.readOnly = readOnly;
         this.size = ch.size();
+        this.host = HostFiles.installed().open(path, ch, !readOnly);
     }
 
-    static void create(Path path, long size, boolean full) throws IOException {
+    static void create(Path path, long size, String prealloc) throws IOException {
+        boolean full = prealloc.equals("full");
         if (size < 0) {
             throw new BlockException(path + ": size " + size + " is negative; give a size >= 0");
         }
@@ -38,6 +46,10 @@ final class RawFile implements RawImage {
                     while (z.hasRemaining()) {
                         ch.write(z, p + z.position());
                     }
+                }
+            } else if (prealloc.equals("falloc")) {
+                try (HostFile h = HostFiles.installed().open(path, ch, true)) {
+                    h.allocate(0, size);
                 }
             } else if (size > 0) {
                 ch.write(ByteBuffer.allocate(1), size - 1);
@@ -106,25 +118,34 @@ final class RawFile implements RawImage {
     public void discard(long offset, long length) throws IOException {
         checkWritable();
         checkRange(offset, length);
-        // Pure Java cannot punch holes; discard is advisory, so the data stays.
+        if (host.sparse()) {
+            host.punchHole(offset, length);
+        } // else: discard is advisory, and zero-writing would only cost time
     }
 
     @Override
     public void writeZeroes(long offset, long length) throws IOException {
         checkWritable();
         checkRange(offset, length);
-        ByteBuffer z = ByteBuffer.allocate((int) Math.min(ZERO_CHUNK, Math.max(1, length)));
-        for (long p = offset; p < offset + length; ) {
-            z.clear().limit((int) Math.min(z.capacity(), offset + length - p));
-            p += ch.write(z, p);
-        }
+        host.punchHole(offset, length);
     }
 
     @Override
     public Extent status(long offset, long maxLength) throws IOException {
         checkRange(offset, 0);
-        long len = Math.min(maxLength, size - offset);
-        return new Extent(offset, len, true, false, 0, true, offset, path.toString());
+        long end = Math.min(size, offset + maxLength);
+        long len = end - offset;
+        // lseek SEEK_DATA/SEEK_HOLE, as qemu's file-posix block status: holes read as zeroes
+        long data = len == 0 ? offset : host.nextData(offset);
+        if (data < 0 || data > offset) {
+            long holeEnd = data < 0 ? end : Math.min(end, data);
+            return new Extent(offset, holeEnd - offset, false, true, 0, true, offset,
+                    path.toString());
+        }
+        long hole = host.nextHole(offset);
+        long dataEnd = hole < 0 ? end : Math.min(end, hole);
+        return new Extent(offset, dataEnd - offset, true, false, 0, true, offset,
+                path.toString());
     }
 
     @Override
@@ -146,12 +167,16 @@ final class RawFile implements RawImage {
         try {
             flush();
         } finally {
-            ch.close();
+            closeUnsafe();
         }
     }
 
     @Override
     public void closeUnsafe() throws IOException {
-        ch.close();
+        try {
+            host.close();
+        } finally {
+            ch.close();
+        }
     }
 }

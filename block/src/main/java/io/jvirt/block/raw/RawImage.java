@@ -25,9 +25,13 @@ public interface RawImage extends BlockDevice {
         }
     }
 
-    /** Creates (or truncates) a raw file of {@code size} bytes; {@code full} writes zeroes. */
-    static void create(Path path, long size, boolean full) throws IOException {
-        RawFile.create(path, size, full);
+    /**
+     * Creates (or truncates) a raw file of {@code size} bytes. {@code preallocation}: "off"
+     * (sparse), "falloc" (blocks reserved with fallocate where the host can), "full" (zeroes
+     * written); "metadata" is "off" for raw, as in qemu.
+     */
+    static void create(Path path, long size, String preallocation) throws IOException {
+        RawFile.create(path, size, preallocation);
     }
 
     /** Sets the file length (grow or shrink). */

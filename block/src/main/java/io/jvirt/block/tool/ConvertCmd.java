@@ -106,8 +106,7 @@ final class ConvertCmd {
                                 + "' for raw; raw takes only preallocation");
                     }
                 }
-                RawImage.create(Path.of(target), size,
-                        "full".equals(opts.get("preallocation")));
+                RawImage.create(Path.of(target), size, opts.getOrDefault("preallocation", "off"));
             }
             default -> throw new BlockException(target + ": unknown output format '" + fmt
                     + "'; use -O raw or -O qcow2");
@@ -192,7 +191,8 @@ final class ConvertCmd {
             while (pos < end) {
                 Extent e = src.status(pos, end - pos);
                 long n = Math.max(1, Math.min(e.length(), end - pos));
-                if (!e.data() && e.zero()) {
+                // -S 0: "the destination image will always be fully allocated" (qemu-img(1))
+                if (!e.data() && e.zero() && sparse > 0) {
                     if (mustZero) {
                         dst.writeZeroes(base + pos, n);
                     }

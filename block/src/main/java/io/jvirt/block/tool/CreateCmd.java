@@ -92,7 +92,7 @@ final class CreateCmd {
                     out.println("Formatting '" + file + "', fmt=raw size=" + size
                             + (prealloc.equals("off") ? "" : " preallocation=" + prealloc));
                 }
-                RawImage.create(Path.of(file), size, prealloc.equals("full"));
+                RawImage.create(Path.of(file), size, prealloc);
             }
             default -> throw new BlockException(file + ": unknown format '" + fmt
                     + "'; use -f raw or -f qcow2");

@@ -2,11 +2,11 @@ package io.jvirt.block.tool;
 
 import io.jvirt.block.BlockDevice;
 import io.jvirt.block.BlockException;
+import io.jvirt.block.HostFiles;
 import io.jvirt.block.qcow2.Qcow2Image;
 import io.jvirt.block.qcow2.SnapshotInfo;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -81,9 +81,9 @@ final class InfoCmd {
         return "    " + s.replace("\n", "\n    ");
     }
 
+    /** qemu-img's "disk size": the blocks the file occupies (st_blocks * 512). */
     static long actualSize(String file) throws IOException {
-        long len = Files.size(Path.of(file));
-        return (len + 4095) & ~4095L;
+        return HostFiles.allocatedBytes(Path.of(file));
     }
 
     private static String rawHuman(String file, BlockDevice b) throws IOException {

@@ -24,7 +24,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Several I/O threads write, zero and read one image at once, some of them racing for the same
  * clusters, while another takes snapshots. Afterwards qemu-img check finds no errors and no
  * leaks (a cluster handed out twice would show as refcount 1 with two references), and the
- * contents match the model (threads own disjoint byte ranges, so the model is exact).
+ * contents match the model (threads own disjoint byte ranges, so the model is exact). Which
+ * interleavings this hits is luck; the dangerous ones (a lost publish race, a cluster freed
+ * under a reader) are forced deterministically in {@link RaceTest}.
  */
 class ConcurrencyTest {
 

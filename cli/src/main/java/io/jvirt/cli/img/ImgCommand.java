@@ -10,6 +10,7 @@ public final class ImgCommand {
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        NativeHostFiles.install();
         return ImgTool.run(args, out, err);
     }
 }

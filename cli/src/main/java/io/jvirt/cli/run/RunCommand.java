@@ -12,6 +12,7 @@ import io.jvirt.vmm.control.MachineControl;
 import io.jvirt.vmm.guest.DefaultGuest;
 import io.jvirt.vmm.guest.GuestBuildException;
 import io.jvirt.vmm.machine.Console;
+import io.jvirt.vmm.machine.ConsoleDevice;
 import io.jvirt.vmm.machine.DeviceSpec;
 import io.jvirt.vmm.machine.Machine;
 import io.jvirt.vmm.machine.MachineConfig;
@@ -137,7 +138,8 @@ public final class RunCommand {
         });
         Runtime.getRuntime().addShutdownHook(hook);
         if (terminal != null) {
-            err.print("jvirt: serial console on this terminal; Ctrl-] quits, Ctrl-C goes to the guest\r\n");
+            err.print("jvirt: " + (config.console() == ConsoleDevice.HVC ? "virtio console (hvc0)" : "serial console")
+                    + " on this terminal; Ctrl-] quits, Ctrl-C goes to the guest\r\n");
             err.flush();
         }
         MachineExit exit;
@@ -243,8 +245,8 @@ public final class RunCommand {
         if (initrd.isPresent()) {
             LinuxBoot.requireReadable(initrd.get(), "initrd");
         }
-        return new MachineConfig(kernel, initrd, o.cmdline().orElse(MachineConfig.DEFAULT_CMDLINE), o.memory(),
-                o.cpus(), o.noReboot(), o.devices());
+        return new MachineConfig(kernel, initrd, o.cmdline().orElse(o.consoleDevice().defaultCmdline()), o.memory(),
+                o.cpus(), o.noReboot(), o.devices(), o.consoleDevice());
     }
 
     /** kvm, tcg, or auto: kvm when /proc/cpuinfo shows vmx or svm, else tcg. */

@@ -1,5 +1,6 @@
 package io.jvirt.cli.run;
 
+import io.jvirt.vmm.machine.ConsoleDevice;
 import io.jvirt.vmm.machine.DeviceSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,7 +14,7 @@ import java.util.Optional;
  */
 record RunOptions(Optional<Path> kernel, Optional<Path> initrd, Optional<String> cmdline, long memory, int cpus,
                   Optional<Path> consoleFile, boolean noReboot, String accel, Optional<Path> control,
-                  boolean help, List<DeviceSpec> devices) {
+                  boolean help, List<DeviceSpec> devices, ConsoleDevice consoleDevice) {
 
     static final long DEFAULT_MEMORY = 256L << 20;
 
@@ -21,9 +22,11 @@ record RunOptions(Optional<Path> kernel, Optional<Path> initrd, Optional<String>
             usage: jvirt run [--kernel FILE] [--initrd FILE] [--cmdline STR] [--memory SIZE] [--cpus N]
                              [--console stdio|file:PATH] [--no-reboot] [--accel kvm|tcg|auto]
                              [--control SOCKET] [--disk PATH[,...]]... [--rng] [--net tap=NAME[,...]]...
+                             [--console-device serial|hvc]
               --kernel FILE     bzImage or ELF64 vmlinux to boot (default: the default guest)
               --initrd FILE     initramfs loaded at the top of low RAM
-              --cmdline STR     kernel command line (default: console=ttyS0 reboot=k panic=1)
+              --cmdline STR     kernel command line (default: console=ttyS0 reboot=k panic=1,
+                                or console=hvc0 ... with --console-device hvc)
               --memory SIZE     guest RAM, e.g. 256M or 2G (default 256M; a bare number is MiB)
               --cpus N          number of vCPUs (default 1)
               --console TARGET  stdio (default; Ctrl-] quits) or file:PATH for the serial output
@@ -37,6 +40,9 @@ record RunOptions(Optional<Path> kernel, Optional<Path> initrd, Optional<String>
               --net tap=NAME[,mac=MAC]
                                 a virtio-net card on host TAP NAME (repeatable; needs CAP_NET_ADMIN
                                 unless the TAP exists and is yours; default MAC 52:54:00:12:34:56)
+              --console-device serial|hvc
+                                the guest device on the console: COM1 (ttyS0, default) or a
+                                virtio-console (hvc0; the guest needs virtio_console.ko)
             exit status: 0 guest powered off or stopped from the host, 1 bad input,
                          2 guest reset under --no-reboot, 3 the VM failed""";
 
@@ -58,6 +64,7 @@ record RunOptions(Optional<Path> kernel, Optional<Path> initrd, Optional<String>
         String accel = "auto";
         Optional<Path> control = Optional.empty();
         List<DeviceSpec> devices = new ArrayList<>();
+        ConsoleDevice consoleDevice = ConsoleDevice.SERIAL;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String value = null;
@@ -68,17 +75,21 @@ record RunOptions(Optional<Path> kernel, Optional<Path> initrd, Optional<String>
             }
             switch (a) {
                 case "--help", "-h" -> {
-                    return new RunOptions(kernel, initrd, cmdline, memory, cpus, consoleFile, noReboot, accel, control, true, devices);
+                    return new RunOptions(kernel, initrd, cmdline, memory, cpus, consoleFile, noReboot, accel, control, true,
+                            devices, consoleDevice);
                 }
-                case "--no-reboot" -> noReboot = true;
-                case "--rng" -> {
+                case "--no-reboot", "--rng" -> {
                     if (value != null) {
-                        throw new UsageException("--rng takes no value; give --rng alone");
+                        throw new UsageException(a + " takes no value, not '" + value + "'; give " + a + " alone");
                     }
-                    devices.add(new DeviceSpec.Rng());
+                    if (a.equals("--rng")) {
+                        devices.add(new DeviceSpec.Rng());
+                    } else {
+                        noReboot = true;
+                    }
                 }
                 case "--kernel", "--initrd", "--cmdline", "--memory", "-m", "--cpus", "--smp", "--console", "--accel",
-                     "--control", "--disk", "--net" -> {
+                     "--control", "--disk", "--net", "--console-device" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new UsageException(a + " needs a value; see 'jvirt run --help'");
@@ -94,13 +105,15 @@ record RunOptions(Optional<Path> kernel, Optional<Path> initrd, Optional<String>
                         case "--console" -> consoleFile = parseConsole(value);
                         case "--control" -> control = Optional.of(Path.of(value));
                         case "--disk", "--net" -> devices.add(parseDevice(a, value));
+                        case "--console-device" -> consoleDevice = parseConsoleDevice(value);
                         default -> accel = parseAccel(value);
                     }
                 }
                 default -> throw new UsageException("run: unknown option '" + args[i] + "'; see 'jvirt run --help'");
             }
         }
-        return new RunOptions(kernel, initrd, cmdline, memory, cpus, consoleFile, noReboot, accel, control, false, List.copyOf(devices));
+        return new RunOptions(kernel, initrd, cmdline, memory, cpus, consoleFile, noReboot, accel, control, false,
+                List.copyOf(devices), consoleDevice);
     }
 
     /** "256M", "2G", "512K", "1048576B"; a bare number means MiB, as with qemu -m. */
@@ -161,6 +174,14 @@ record RunOptions(Optional<Path> kernel, Optional<Path> initrd, Optional<String>
     private static DeviceSpec parseDevice(String option, String value) throws UsageException {
         try {
             return option.equals("--disk") ? DeviceSpec.Disk.parse(value) : DeviceSpec.Net.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private static ConsoleDevice parseConsoleDevice(String s) throws UsageException {
+        try {
+            return ConsoleDevice.parse(s);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

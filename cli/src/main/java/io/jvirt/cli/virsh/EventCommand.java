@@ -20,7 +20,7 @@ final class EventCommand {
             "started", "Started", "suspended", "Suspended", "resumed", "Resumed", "stopped", "Stopped",
             "shutdown", "Shutdown");
     private static final Map<String, String> DETAILS = Map.ofEntries(Map.entry("added", "Added"),
-            Map.entry("removed", "Removed"), Map.entry("booted", "Booted"), Map.entry("paused", "Paused"),
+            Map.entry("updated", "Updated"), Map.entry("removed", "Removed"), Map.entry("booted", "Booted"), Map.entry("paused", "Paused"),
             Map.entry("unpaused", "Unpaused"), Map.entry("shutdown", "Shutdown"), Map.entry("destroyed", "Destroyed"),
             Map.entry("crashed", "Crashed"), Map.entry("from snapshot", "Snapshot"), Map.entry("host", "Finished"),
             Map.entry("guest", "Finished"), Map.entry("unknown", "Unknown"));

@@ -182,7 +182,22 @@ class RunCommandTest {
                 "run", "--kernel", k, "--net", "tap=t0,model=e1000");
         assertBadInput("jvirt: --net 'mac=52:54:00:12:34:56': no tap=NAME; use tap=NAME[,mac=52:54:00:12:34:56]",
                 "run", "--kernel", k, "--net", "mac=52:54:00:12:34:56");
-        assertBadInput("jvirt: --rng takes no value; give --rng alone", "run", "--rng=on");
+        assertBadInput("jvirt: --rng takes no value, not 'on'; give --rng alone", "run", "--rng=on");
+    }
+
+    @Test
+    void consoleDeviceAndFlagValues() throws Exception {
+        String k = payload.toString();
+        assertBadInput("jvirt: --console-device 'virtio' is not a console device; use hvc or serial",
+                "run", "--kernel", k, "--console-device", "virtio");
+        assertBadInput("jvirt: --console-device '' is not a console device; use hvc or serial",
+                "run", "--kernel", k, "--console-device=");
+        assertBadInput("jvirt: --console-device needs a value; see 'jvirt run --help'", "run", "--console-device");
+        assertBadInput("jvirt: --no-reboot takes no value, not 'x'; give --no-reboot alone", "run", "--kernel", k, "--no-reboot=x");
+        RunOptions hvc = RunOptions.parse(new String[] {"--console-device", "hvc", "--no-reboot"});
+        assertEquals(io.jvirt.vmm.machine.ConsoleDevice.HVC, hvc.consoleDevice());
+        assertTrue(hvc.noReboot());
+        assertEquals(io.jvirt.vmm.machine.ConsoleDevice.SERIAL, RunOptions.parse(new String[0]).consoleDevice());
     }
 
     @Test

@@ -33,8 +33,20 @@ final class Http {
         }
     }
 
-    /** A response; {@code upgrade} marks a WebSocket handshake the server completes. */
-    record Response(int status, String contentType, byte[] body, boolean upgrade) {
+    /** What a connection becomes after a 101 answer: a raw byte stream both ways. */
+    interface Upgraded {
+        void run(java.io.InputStream in, java.io.OutputStream out) throws IOException;
+    }
+
+    /**
+     * A response; {@code upgrade} marks a 101 answer: a WebSocket handshake the server completes,
+     * or, with {@code then}, a switch to the raw stream {@code then} serves (the console).
+     */
+    record Response(int status, String contentType, byte[] body, boolean upgrade, Upgraded then) {
+        Response(int status, String contentType, byte[] body, boolean upgrade) {
+            this(status, contentType, body, upgrade, null);
+        }
+
         static Response json(int status, String json) {
             return new Response(status, "application/json", json.getBytes(StandardCharsets.UTF_8), false);
         }
@@ -137,6 +149,8 @@ final class Http {
             case 204 -> "No Content";
             case 101 -> "Switching Protocols";
             case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
             case 404 -> "Not Found";
             case 405 -> "Method Not Allowed";
             case 409 -> "Conflict";

@@ -14,9 +14,16 @@ import java.util.Map;
 final class RestApi {
 
     private final Connection c;
+    private final boolean remote;
 
     RestApi(Connection c) {
+        this(c, false);
+    }
+
+    /** {@code remote}: requests come over TCP, so disks must lie inside a storage pool (RemoteChecks). */
+    RestApi(Connection c, boolean remote) {
         this.c = c;
+        this.remote = remote;
     }
 
     static String error(String code, String message) {
@@ -29,6 +36,8 @@ final class RestApi {
     static int status(VirtException.Code code) {
         return switch (code) {
             case NO_DOMAIN, NO_SNAPSHOT, NO_POOL, NO_VOLUME -> 404;
+            case AUTH -> 401;
+            case DENIED -> 403;
             case INVALID_OPERATION, OPERATION_FAILED -> 409;
             case XML, INVALID_ARG, UNSUPPORTED -> 400;
             case INTERNAL, SYSTEM -> 500;
@@ -81,6 +90,9 @@ final class RestApi {
             }
             if (m.equals("POST")) {
                 String src = r.query().getOrDefault("source", "domain_definition");
+                if (remote) {
+                    RemoteChecks.disksInPools(c, r.bodyText(), src);
+                }
                 return Codec.domain(r.query().containsKey("create") ? c.create(r.bodyText(), src) : c.define(r.bodyText(), src));
             }
             return notFound(r);
@@ -108,6 +120,10 @@ final class RestApi {
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8), false);
         }
         if (m.equals("GET") && sub.equals("console")) {
+            if ("jvirt-console".equalsIgnoreCase(r.headers().getOrDefault("upgrade", ""))) {
+                io.jvirt.manager.ConsoleSession session = c.openConsole(d);
+                return new Http.Response(101, "", new byte[0], true, (in, out) -> ConsolePump.run(session, in, out));
+            }
             return Map.of("path", c.consolePath(d));
         }
         if (m.equals("PUT") && sub.equals("autostart")) {

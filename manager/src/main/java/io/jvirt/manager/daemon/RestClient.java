@@ -24,15 +24,74 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-/** A {@link Connection} to a running daemon through its REST API on the unix socket. */
+/**
+ * A {@link Connection} to a running daemon through its REST API: on the unix socket, or on TCP
+ * with TLS and the daemon's token ({@link #tls}).
+ */
 public final class RestClient implements Connection {
 
     private final String uri;
     private final Path socket;
+    private final java.net.InetSocketAddress tcp;
+    private final javax.net.ssl.SSLContext tls;
+    private final String token;
 
     public RestClient(String uri, Path socket) {
+        this(uri, socket, null, null, null);
+    }
+
+    private RestClient(String uri, Path socket, java.net.InetSocketAddress tcp, javax.net.ssl.SSLContext tls, String token) {
         this.uri = uri;
         this.socket = socket;
+        this.tcp = tcp;
+        this.tls = tls;
+        this.token = token;
+    }
+
+    /** The daemon's TLS listener at {@code host:port}, verified against {@code tls}'s trust, authenticated by {@code token}. */
+    public static RestClient tls(String uri, String host, int port, javax.net.ssl.SSLContext tls, String token) {
+        return new RestClient(uri, null, java.net.InetSocketAddress.createUnresolved(host, port), tls, token.strip());
+    }
+
+    /** One connection's two streams. */
+    private record Conn(InputStream in, java.io.OutputStream out, java.io.Closeable closer) implements java.io.Closeable {
+        @Override
+        public void close() throws IOException {
+            closer.close();
+        }
+    }
+
+    private String where() {
+        return socket != null ? socket.toString() : tcp.getHostString() + ":" + tcp.getPort();
+    }
+
+    private Conn open() throws IOException {
+        if (socket != null) {
+            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            try {
+                ch.connect(UnixDomainSocketAddress.of(socket));
+            } catch (IOException e) {
+                ch.close();
+                throw e;
+            }
+            return new Conn(new BufferedInputStream(Channels.newInputStream(ch)), Channels.newOutputStream(ch), ch);
+        }
+        javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket();
+        try {
+            s.connect(new java.net.InetSocketAddress(tcp.getHostString(), tcp.getPort()), 10_000);
+            javax.net.ssl.SSLParameters p = s.getSSLParameters();
+            p.setEndpointIdentificationAlgorithm("HTTPS"); // RFC 2818: the certificate must name the host
+            s.setSSLParameters(p);
+            s.startHandshake();
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
+        return new Conn(new BufferedInputStream(s.getInputStream()), s.getOutputStream(), s);
+    }
+
+    private String auth() {
+        return token == null ? "" : "Authorization: Bearer " + token + "\r\n";
     }
 
     /** True when a daemon answers on {@code socket}. */
@@ -54,20 +113,17 @@ public final class RestClient implements Connection {
 
     private Reply call(String method, String path, String contentType, String body) throws VirtException {
         byte[] b = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-        String head = method + " " + path + " HTTP/1.1\r\nHost: jvirtd\r\nConnection: close\r\n"
+        String head = method + " " + path + " HTTP/1.1\r\nHost: jvirtd\r\nConnection: close\r\n" + auth()
                 + (body == null ? "" : "Content-Type: " + contentType + "\r\n")
                 + "Content-Length: " + b.length + "\r\n\r\n";
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            ByteBuffer out = ByteBuffer.allocate(head.length() + b.length);
-            out.put(head.getBytes(StandardCharsets.ISO_8859_1)).put(b).flip();
-            while (out.hasRemaining()) {
-                ch.write(out);
-            }
-            InputStream in = new BufferedInputStream(Channels.newInputStream(ch));
+        try (Conn c = open()) {
+            c.out().write(head.getBytes(StandardCharsets.ISO_8859_1));
+            c.out().write(b);
+            c.out().flush();
+            InputStream in = c.in();
             String status = Http.readLine(in, Http.MAX_HEAD);
             if (status == null || status.split(" ").length < 2) {
-                throw VirtException.internal("the jvirt daemon on " + socket + " closed the connection without a reply");
+                throw VirtException.internal("the jvirt daemon on " + where() + " closed the connection without a reply");
             }
             int code = Integer.parseInt(status.split(" ")[1]);
             int len = -1;
@@ -80,8 +136,9 @@ public final class RestClient implements Connection {
             byte[] resp = len >= 0 ? in.readNBytes(len) : in.readAllBytes();
             return new Reply(code, new String(resp, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new VirtException(VirtException.Code.SYSTEM, "cannot talk to the jvirt daemon on " + socket + ": "
-                    + e.getMessage() + "; start it with 'jvirt daemon'");
+            throw new VirtException(VirtException.Code.SYSTEM, "cannot talk to the jvirt daemon on " + where() + ": "
+                    + e.getMessage() + (socket != null ? "; start it with 'jvirt daemon'"
+                    : "; check the host and port, that the daemon runs with --listen, and the CA file (ca=PATH)"));
         }
     }
 
@@ -296,6 +353,50 @@ public final class RestClient implements Connection {
         json("POST", p(pool) + "/volumes/" + seg(name) + "/resize", Map.of("capacity", capacity, "shrink", shrink));
     }
 
+    /** The console through the API: an HTTP upgrade to a raw byte stream (API.md). */
+    @Override
+    public io.jvirt.manager.ConsoleSession openConsole(String dom) throws VirtException {
+        try {
+            Conn c = open();
+            c.out().write(("GET " + d(dom) + "/console HTTP/1.1\r\nHost: jvirtd\r\n" + auth()
+                    + "Upgrade: jvirt-console\r\nConnection: Upgrade\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            c.out().flush();
+            String status = Http.readLine(c.in(), Http.MAX_HEAD);
+            int code = status == null || status.split(" ").length < 2 ? -1 : Integer.parseInt(status.split(" ")[1]);
+            int len = -1;
+            String line;
+            while ((line = Http.readLine(c.in(), Http.MAX_HEAD)) != null && !line.isEmpty()) {
+                if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                    len = Integer.parseInt(line.substring(15).trim());
+                }
+            }
+            if (code != 101) {
+                String body = len >= 0 ? new String(c.in().readNBytes(len), StandardCharsets.UTF_8) : "";
+                c.close();
+                decode(new Reply(code, body));
+                throw VirtException.internal("the jvirt daemon answered the console request with " + status);
+            }
+            return new io.jvirt.manager.ConsoleSession() {
+                @Override
+                public InputStream fromGuest() {
+                    return c.in();
+                }
+
+                @Override
+                public java.io.OutputStream toGuest() {
+                    return c.out();
+                }
+
+                @Override
+                public void close() throws IOException {
+                    c.close();
+                }
+            };
+        } catch (IOException e) {
+            throw new VirtException(VirtException.Code.SYSTEM, "cannot open the console on " + where() + ": " + e.getMessage());
+        }
+    }
+
     @Override
     public String consolePath(String dom) throws VirtException {
         return Codec.s((Map<?, ?>) json("GET", d(dom) + "/console", null), "path");
@@ -310,15 +411,15 @@ public final class RestClient implements Connection {
     @Override
     public AutoCloseable subscribe(java.util.function.Consumer<io.jvirt.manager.DomainEvent> listener) throws VirtException {
         try {
-            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-            ch.connect(UnixDomainSocketAddress.of(socket));
+            Conn ch = open();
             byte[] key = new byte[16];
             new java.security.SecureRandom().nextBytes(key);
             String k = java.util.Base64.getEncoder().encodeToString(key);
-            ch.write(ByteBuffer.wrap(("GET /v1/events HTTP/1.1\r\nHost: jvirtd\r\nUpgrade: websocket\r\n"
+            ch.out().write(("GET /v1/events HTTP/1.1\r\nHost: jvirtd\r\nUpgrade: websocket\r\n" + auth()
                     + "Connection: Upgrade\r\nSec-WebSocket-Key: " + k + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
-                    .getBytes(StandardCharsets.ISO_8859_1)));
-            InputStream in = new BufferedInputStream(Channels.newInputStream(ch));
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            ch.out().flush();
+            InputStream in = ch.in();
             String status = Http.readLine(in, Http.MAX_HEAD);
             if (status == null || !status.startsWith("HTTP/1.1 101")) {
                 ch.close();
@@ -356,7 +457,7 @@ public final class RestClient implements Connection {
             });
             return ch::close;
         } catch (IOException e) {
-            throw new VirtException(VirtException.Code.SYSTEM, "cannot open the event stream on " + socket + ": " + e.getMessage());
+            throw new VirtException(VirtException.Code.SYSTEM, "cannot open the event stream on " + where() + ": " + e.getMessage());
         }
     }
 

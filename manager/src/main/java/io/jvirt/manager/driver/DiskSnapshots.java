@@ -9,7 +9,12 @@ interface DiskSnapshots {
 
     void revert(Dom d, Dom.Snap s) throws VirtException;
 
+    /** Deletes the disks' part; runs after the metadata is gone, so it tolerates a part already missing. */
     void delete(Dom d, Dom.Snap s) throws VirtException;
+
+    /** Refuses a delete before anything is touched. */
+    default void checkDelete(Dom d, Dom.Snap s) throws VirtException {
+    }
 
     /** Refuses a revert before anything is touched (the domain may still be running). */
     default void checkRevert(Dom d, Dom.Snap s) throws VirtException {

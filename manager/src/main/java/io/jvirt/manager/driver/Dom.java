@@ -5,8 +5,12 @@ import io.jvirt.manager.DomainState;
 import io.jvirt.manager.xml.DomainXml;
 import java.util.TreeMap;
 
-/** One domain's mutable state inside a driver; guarded by the driver's lock. */
+/**
+ * One domain's mutable state inside a driver; fields are guarded by the driver's lock, and
+ * {@link #job} serializes the operations on this domain (see {@link Driver#job}).
+ */
 final class Dom {
+    final java.util.concurrent.locks.ReentrantLock job = new java.util.concurrent.locks.ReentrantLock();
     /** The persistent definition, or null for a transient domain. */
     DomainXml persistent;
     /** The definition the running VM was started from, or null while inactive. */

@@ -138,61 +138,138 @@ class Driver extends StorageConnection {
         return null;
     }
 
+    /** One step of a domain job: runs holding the domain's job lock, not the driver's lock. */
+    interface Job<T> {
+        T run(Dom d) throws VirtException;
+    }
+
+    /**
+     * Runs {@code job} on the domain {@code key} names, holding that domain's job lock (libvirt's
+     * domain job): jobs on one domain run one at a time, jobs on different domains and reads run
+     * meanwhile, so a VMM that takes seconds to start holds up only its own domain. The driver's
+     * lock is taken only for short steps; lock order: job lock, then driver lock.
+     */
+    <T> T job(String key, Job<T> job) throws VirtException {
+        while (true) {
+            Dom d;
+            synchronized (lock) {
+                d = find(key);
+            }
+            d.job.lock();
+            try {
+                synchronized (lock) {
+                    if (!domains.containsValue(d)) {
+                        continue; // undefined or replaced while we waited: look it up again
+                    }
+                }
+                return job.run(d);
+            } finally {
+                d.job.unlock();
+            }
+        }
+    }
+
     @Override
     public DomainInfo define(String xml, String source) throws VirtException {
-        synchronized (lock) {
-            DomainXml def = parse(xml, source);
-            Dom d = checkUnique(def);
-            persistence.saveDomain(def.name(), def.toString());
-            if (d == null) {
-                d = new Dom();
-                domains.put(def.name(), d);
+        DomainXml def = parse(xml, source);
+        while (true) {
+            Dom d;
+            synchronized (lock) {
+                d = checkUnique(def);
+                if (d == null) {
+                    persistence.saveDomain(def.name(), def.toString());
+                    d = new Dom();
+                    d.persistent = def;
+                    domains.put(def.name(), d);
+                    publish(def.name(), "defined", "added");
+                    return d.info();
+                }
             }
-            d.persistent = def;
-            publish(def.name(), "defined", "added");
-            return d.info();
+            d.job.lock();
+            try {
+                synchronized (lock) {
+                    if (domains.get(def.name()) != d) {
+                        continue;
+                    }
+                    checkUnique(def);
+                    persistence.saveDomain(def.name(), def.toString());
+                    d.persistent = def;
+                    publish(def.name(), "defined", "updated");
+                    return d.info();
+                }
+            } finally {
+                d.job.unlock();
+            }
         }
     }
 
     @Override
     public DomainInfo create(String xml, String source) throws VirtException {
+        DomainXml def = parse(xml, source);
+        Dom fresh;
         synchronized (lock) {
-            DomainXml def = parse(xml, source);
             Dom d = checkUnique(def);
             if (d != null && d.state.active()) {
                 throw VirtException.invalidOperation("domain '" + def.name() + "' is already active");
             }
-            boolean added = d == null;
-            if (added) {
-                d = new Dom();
-                domains.put(def.name(), d);
+            fresh = d == null ? new Dom() : null;
+            if (fresh != null) {
+                fresh.live = def; // listed as shut off until it runs
+                fresh.job.lock(); // a new lock: nobody else can hold it
+                domains.put(def.name(), fresh);
             }
-            try {
-                launch(d, def, "booted");
-            } catch (VirtException e) {
-                if (added) {
-                    domains.remove(def.name());
+        }
+        if (fresh == null) {
+            return job(def.name(), d -> {
+                if (d.state.active()) {
+                    throw VirtException.invalidOperation("domain '" + def.name() + "' is already active");
                 }
-                throw e;
+                launch(d, def, "booted");
+                return info(d);
+            });
+        }
+        try {
+            launch(fresh, def, "booted");
+            synchronized (lock) {
+                return info(fresh);
             }
-            return d.info();
+        } catch (VirtException e) {
+            synchronized (lock) {
+                domains.remove(def.name(), fresh);
+            }
+            throw e;
+        } finally {
+            fresh.job.unlock();
         }
     }
 
+    /** Starts the VM of {@code d}; the caller holds its job lock, not the driver's lock. */
     void launch(Dom d, DomainXml def, String reason) throws VirtException {
-        int id = nextId;
-        runtime.launch(def.name(), id, def);
-        nextId++;
-        d.live = def.copy();
-        d.id = id;
-        d.state = DomainState.RUNNING;
-        d.reason = reason;
-        d.startedNanos = System.nanoTime();
-        d.cpuNanos = 0;
-        publish(def.name(), "started", reason);
+        launch(d, def, reason, -1);
     }
 
-    /** The VM stopped (destroyed, shut down, or its process exited); transient domains vanish. */
+    /** As {@link #launch(Dom, DomainXml, String)}, keeping {@code id} when it is not -1 (a reboot). */
+    void launch(Dom d, DomainXml def, String reason, int keepId) throws VirtException {
+        int id;
+        synchronized (lock) {
+            id = keepId >= 0 ? keepId : nextId++;
+        }
+        DomainXml live = def.copy();
+        runtime.launch(def.name(), id, live);
+        synchronized (lock) {
+            d.live = live;
+            d.id = id;
+            d.state = DomainState.RUNNING;
+            d.reason = reason;
+            d.startedNanos = System.nanoTime();
+            d.cpuNanos = 0;
+            if (keepId < 0) {
+                publish(def.name(), "started", reason);
+            }
+        }
+    }
+
+    /** The VM stopped (destroyed, shut down, or its process exited); transient domains vanish. Driver lock held. */
     void stopped(Dom d, String reason) {
         publish(d.name(), "stopped", reason);
         d.state = DomainState.SHUTOFF;
@@ -206,39 +283,43 @@ class Driver extends StorageConnection {
 
     @Override
     public void undefine(String key) throws VirtException {
-        synchronized (lock) {
-            Dom d = find(key);
-            if (d.persistent == null) {
-                throw VirtException.invalidOperation("cannot undefine transient domain");
+        job(key, d -> {
+            synchronized (lock) {
+                if (d.persistent == null) {
+                    throw VirtException.invalidOperation("cannot undefine transient domain");
+                }
+                if (!d.state.active() && !d.snapshots.isEmpty()) {
+                    throw VirtException.invalidOperation("cannot delete inactive domain with "
+                            + d.snapshots.size() + " snapshots");
+                }
+                persistence.deleteDomain(d.name());
+                publish(d.name(), "undefined", "removed");
+                if (d.state.active()) {
+                    d.persistent = null;
+                    d.autostart = false;
+                } else {
+                    domains.values().remove(d);
+                }
+                return null;
             }
-            if (!d.state.active() && !d.snapshots.isEmpty()) {
-                throw VirtException.invalidOperation("cannot delete inactive domain with "
-                        + d.snapshots.size() + " snapshots");
-            }
-            persistence.deleteDomain(d.name());
-            publish(d.name(), "undefined", "removed");
-            if (d.state.active()) {
-                d.persistent = null;
-                d.autostart = false;
-            } else {
-                domains.values().remove(d);
-            }
-        }
+        });
     }
 
     @Override
     public void start(String key) throws VirtException {
-        synchronized (lock) {
-            Dom d = find(key);
+        job(key, d -> {
             if (d.state.active()) {
                 throw VirtException.invalidOperation("domain is already running");
             }
+            if (d.persistent == null) {
+                throw VirtException.invalidOperation("domain '" + d.name() + "' is being created");
+            }
             launch(d, d.persistent, "booted");
-        }
+            return null;
+        });
     }
 
-    Dom running(String key) throws VirtException {
-        Dom d = find(key);
+    static Dom running(Dom d) throws VirtException {
         if (!d.state.active()) {
             throw VirtException.invalidOperation("domain is not running");
         }
@@ -247,78 +328,90 @@ class Driver extends StorageConnection {
 
     @Override
     public void shutdown(String key) throws VirtException {
-        synchronized (lock) {
-            Dom d = find(key);
+        job(key, d -> {
             if (!d.state.active()) {
                 throw VirtException.internal("domain '" + d.name() + "' not running");
             }
             publish(d.name(), "shutdown", "host");
             if (runtime.powerdown(d.name())) {
-                stopped(d, "shutdown");
+                synchronized (lock) {
+                    stopped(d, "shutdown");
+                }
             }
-        }
+            return null;
+        });
     }
 
     @Override
     public void destroy(String key) throws VirtException {
-        synchronized (lock) {
-            Dom d = running(key);
-            runtime.kill(d.name());
-            stopped(d, "destroyed");
-        }
+        job(key, d -> {
+            runtime.kill(running(d).name());
+            synchronized (lock) {
+                stopped(d, "destroyed");
+            }
+            return null;
+        });
     }
 
     @Override
     public void reboot(String key) throws VirtException {
-        synchronized (lock) {
-            Dom d = running(key);
-            if (runtime.reboot(d.name())) {
-                d.state = DomainState.RUNNING;
-                d.reason = "booted";
+        job(key, d -> {
+            if (runtime.reboot(running(d).name())) {
+                synchronized (lock) {
+                    d.state = DomainState.RUNNING;
+                    d.reason = "booted";
+                }
             }
-        }
+            return null;
+        });
     }
 
     @Override
     public void reset(String key) throws VirtException {
-        synchronized (lock) {
-            Dom d = running(key);
-            runtime.reset(d.name());
-            d.state = DomainState.RUNNING;
-            d.reason = "booted";
-        }
+        job(key, d -> {
+            runtime.reset(running(d).name());
+            synchronized (lock) {
+                d.state = DomainState.RUNNING;
+                d.reason = "booted";
+            }
+            return null;
+        });
     }
 
     @Override
     public void suspend(String key) throws VirtException {
-        synchronized (lock) {
-            Dom d = find(key);
+        job(key, d -> {
             if (!d.state.active()) {
                 throw VirtException.internal("domain '" + d.name() + "' not running");
             }
             runtime.pause(d.name());
-            if (d.state == DomainState.RUNNING) {
-                d.cpuNanos += System.nanoTime() - d.startedNanos;
+            synchronized (lock) {
+                if (d.state == DomainState.RUNNING) {
+                    d.cpuNanos += System.nanoTime() - d.startedNanos;
+                }
+                d.state = DomainState.PAUSED;
+                d.reason = "user";
+                publish(d.name(), "suspended", "paused");
             }
-            d.state = DomainState.PAUSED;
-            d.reason = "user";
-            publish(d.name(), "suspended", "paused");
-        }
+            return null;
+        });
     }
 
     @Override
     public void resume(String key) throws VirtException {
-        synchronized (lock) {
-            Dom d = find(key);
+        job(key, d -> {
             if (d.state != DomainState.PAUSED) {
                 throw VirtException.internal("domain '" + d.name() + "' not paused");
             }
             runtime.resume(d.name());
-            d.state = DomainState.RUNNING;
-            d.reason = "unpaused";
-            publish(d.name(), "resumed", "unpaused");
-            d.startedNanos = System.nanoTime();
-        }
+            synchronized (lock) {
+                d.state = DomainState.RUNNING;
+                d.reason = "unpaused";
+                publish(d.name(), "resumed", "unpaused");
+                d.startedNanos = System.nanoTime();
+            }
+            return null;
+        });
     }
 
     @Override
@@ -352,6 +445,33 @@ class Driver extends StorageConnection {
                 throw VirtException.invalidOperation("The domain is not running");
             }
             return runtime.console(d.name());
+        }
+    }
+
+    @Override
+    public io.jvirt.manager.ConsoleSession openConsole(String key) throws VirtException {
+        java.nio.file.Path out;
+        java.nio.file.Path in;
+        Dom d;
+        int id;
+        synchronized (lock) {
+            d = find(key);
+            if (!d.state.active()) {
+                throw VirtException.invalidOperation("The domain is not running");
+            }
+            out = java.nio.file.Path.of(runtime.console(d.name()));
+            in = runtime.consoleInput(d.name());
+            id = d.id;
+        }
+        try {
+            return new FileConsole(out, in, () -> {
+                synchronized (lock) {
+                    return d.state.active() && d.id == id;
+                }
+            });
+        } catch (java.io.IOException e) {
+            throw new VirtException(VirtException.Code.SYSTEM, "cannot open the console of domain '" + key + "' ("
+                    + out + ", " + in + "): " + e.getMessage(), e);
         }
     }
 

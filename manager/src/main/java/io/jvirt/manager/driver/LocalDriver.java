@@ -37,6 +37,7 @@ public final class LocalDriver {
         Impl d = new Impl(uri, store, runtime);
         d.events = events == null ? e -> { } : events;
         runtime.listener = d;
+        runtime.networks = name -> d.listNetworks().stream().filter(n -> n.name().equals(name)).findFirst();
         synchronized (d.lock) {
             d.load();
         }
@@ -70,7 +71,9 @@ public final class LocalDriver {
                             + "; fix or remove " + store.root().resolve("domains/" + name + ".xml"));
                 }
             }
-            for (String name : store.list("run", ".json")) {
+            java.util.Set<String> running = new java.util.TreeSet<>(store.list("run", ".json"));
+            running.addAll(store.list("run", ".xml"));
+            for (String name : running) {
                 adopt(name);
             }
             for (String name : store.list("pools", ".xml")) {
@@ -92,10 +95,9 @@ public final class LocalDriver {
         }
 
         private void adopt(String name) throws VirtException {
-            int id = VmmRuntime.recordedId(store, name);
             Optional<String> live = store.get("run/" + name + ".xml");
-            Optional<String> state = vmm.adopt(name);
-            if (state.isEmpty() || live.isEmpty()) {
+            Optional<VmmRuntime.Adopted> adopted = vmm.adopt(name);
+            if (adopted.isEmpty() || live.isEmpty()) {
                 LOG.log(System.Logger.Level.INFO, "domain '" + name + "' is no longer running");
                 return;
             }
@@ -104,9 +106,10 @@ public final class LocalDriver {
                 d = new Dom();
                 domains.put(name, d);
             }
+            int id = adopted.get().id();
             d.live = parse(live.get(), name + " (live)");
             d.id = id;
-            d.state = state.get().equals("paused") ? DomainState.PAUSED : DomainState.RUNNING;
+            d.state = adopted.get().status().equals("paused") ? DomainState.PAUSED : DomainState.RUNNING;
             d.reason = d.state == DomainState.PAUSED ? "user" : "booted";
             d.startedNanos = System.nanoTime();
             nextId = Math.max(nextId, id + 1);
@@ -128,32 +131,59 @@ public final class LocalDriver {
             }
         }
 
+        /** A VMM ended on its own (runs on a VMM-exit thread): apply the domain's lifecycle policy. */
         @Override
         public void exited(String name, String reason) {
-            synchronized (lock) {
-                Dom d = domains.get(name);
-                if (d == null || !d.state.active()) {
-                    return;
-                }
-                DomainXml def = d.live;
-                // formatdomain "Events configuration": power-off, reboot and crash each have a policy.
-                String action = switch (reason) {
-                    case "shutdown" -> def.onPoweroff();
-                    case "rebooted" -> def.onReboot();
-                    default -> def.onCrash();
-                };
-                stopped(d, reason.equals("rebooted") ? "shutdown" : reason);
-                if (action.endsWith("restart")) {
-                    if (!domains.containsValue(d)) {
-                        domains.put(name, d);
-                    }
-                    try {
-                        launch(d, d.persistent != null ? d.persistent : def, "booted");
-                    } catch (VirtException e) {
-                        LOG.log(System.Logger.Level.ERROR, "restarting '" + name + "' after " + reason + " failed: " + e.getMessage());
-                        if (d.persistent == null) {
-                            domains.remove(name);
+            try {
+                job(name, d -> {
+                    DomainXml def;
+                    int id;
+                    synchronized (lock) {
+                        if (!d.state.active() || d.live == null || !d.live.name().equals(name)) {
+                            return null;
                         }
+                        def = d.live;
+                        id = d.id;
+                    }
+                    // formatdomain "Events configuration": power-off, reboot and crash each have a policy.
+                    String action = switch (reason) {
+                        case "shutdown" -> def.onPoweroff();
+                        case "rebooted", "reboot" -> def.onReboot();
+                        default -> def.onCrash();
+                    };
+                    boolean restart = action.endsWith("restart");
+                    if (restart && reason.equals("reboot")) {
+                        // virsh reboot: the guest powered off as asked; boot it again, same id.
+                        publish(name, "rebooted", "reset");
+                        relaunch(d, def, name, reason, id);
+                        return null;
+                    }
+                    synchronized (lock) {
+                        stopped(d, reason.startsWith("reboot") ? "shutdown" : reason);
+                        if (restart && !domains.containsValue(d)) {
+                            domains.put(name, d);
+                        }
+                    }
+                    if (restart) {
+                        relaunch(d, d.persistent != null ? d.persistent : def, name, reason, -1);
+                    }
+                    return null;
+                });
+            } catch (VirtException e) {
+                LOG.log(System.Logger.Level.DEBUG, "VMM of '" + name + "' exited (" + reason + "): " + e.getMessage());
+            }
+        }
+
+        private void relaunch(Dom d, DomainXml def, String name, String reason, int id) {
+            try {
+                launch(d, def, "booted", id);
+            } catch (VirtException e) {
+                LOG.log(System.Logger.Level.ERROR, "restarting '" + name + "' after " + reason + " failed: " + e.getMessage());
+                synchronized (lock) {
+                    if (d.state.active()) {
+                        stopped(d, "crashed");
+                    } else if (d.persistent == null) {
+                        domains.remove(name, d);
                     }
                 }
             }

@@ -33,12 +33,16 @@ final class QcowSnapshots implements DiskSnapshots {
     @Override
     public void create(Dom d, Dom.Snap s) throws VirtException {
         if (d.state.active()) {
-            throw VirtException.unsupported("snapshots of a running domain need the VMM to save its state,"
-                    + " which jvirt run cannot do yet; shut '" + d.name() + "' down first");
+            throw VirtException.unsupported("internal snapshots of running domain '" + d.name() + "' need the VMM to save"
+                    + " its memory and devices, which jvirt cannot do yet; shut it off first ('jvirt shutdown "
+                    + d.name() + "'), then snapshot");
         }
         List<DomainXml.Disk> done = new ArrayList<>();
         try {
             for (DomainXml.Disk disk : writable(s.domain())) {
+                // The metadata has no snapshot of this name (the driver checked), so one in the
+                // image is left from a daemon killed between the two writes: replace it.
+                deleteQuietly(s.name(), disk.source());
                 DirVolumes.ImageTool.run("snapshot", "-q", "-c", s.name(), disk.source());
                 done.add(disk);
             }
@@ -74,17 +78,27 @@ final class QcowSnapshots implements DiskSnapshots {
     }
 
     @Override
-    public void delete(Dom d, Dom.Snap s) throws VirtException {
+    public void checkDelete(Dom d, Dom.Snap s) throws VirtException {
         if (d.state.active()) {
             throw VirtException.unsupported("deleting disk snapshots of running domain '" + d.name()
-                    + "' needs the VMM; shut it down first");
+                    + "' needs the VMM, which has the disks open; shut it off first ('jvirt shutdown " + d.name() + "')");
         }
+        writable(s.domain());
+    }
+
+    @Override
+    public void delete(Dom d, Dom.Snap s) throws VirtException {
+        for (DomainXml.Disk disk : writable(s.domain())) {
+            deleteQuietly(s.name(), disk.source());
+        }
+    }
+
+    /** Deletes internal snapshot {@code name} of {@code image} if it has one. */
+    private static void deleteQuietly(String name, String image) {
         try {
-            for (DomainXml.Disk disk : writable(s.domain())) {
-                DirVolumes.ImageTool.run("snapshot", "-q", "-d", s.name(), disk.source());
-            }
+            DirVolumes.ImageTool.run("snapshot", "-q", "-d", name, image);
         } catch (IOException e) {
-            throw VirtException.failed("cannot delete snapshot " + s.name() + " of '" + d.name() + "': " + e.getMessage());
+            // None of that name (or the image is gone): nothing to delete.
         }
     }
 }

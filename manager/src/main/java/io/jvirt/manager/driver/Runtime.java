@@ -28,6 +28,12 @@ interface Runtime {
 
     String console(String name) throws VirtException;
 
+    /** Where the VMM reads its console input (a FIFO). */
+    default java.nio.file.Path consoleInput(String name) throws VirtException {
+        throw new VirtException(VirtException.Code.UNSUPPORTED,
+                "this function is not supported by the connection driver: virDomainOpenConsole");
+    }
+
     /** CPU time the running VM has used, in nanoseconds, or -1 when the runtime cannot tell. */
     default long cpuNanos(String name) {
         return -1;

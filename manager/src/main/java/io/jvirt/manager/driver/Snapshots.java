@@ -36,77 +36,103 @@ final class Snapshots {
     }
 
     SnapshotInfo create(String domain, String name, String description) throws VirtException {
-        synchronized (driver.lock) {
-            Dom d = driver.find(domain);
-            long now = System.currentTimeMillis() / 1000;
-            String n = name == null ? Long.toString(now) : name;
-            if (d.snapshots.containsKey(n)) {
-                throw VirtException.failed("domain moment " + n + " already exists");
+        return driver.job(domain, d -> {
+            Dom.Snap s;
+            synchronized (driver.lock) {
+                long now = System.currentTimeMillis() / 1000;
+                String n = name == null ? Long.toString(now) : name;
+                if (d.snapshots.containsKey(n)) {
+                    throw VirtException.failed("domain moment " + n + " already exists");
+                }
+                io.jvirt.manager.Names.check("snapshot", n);
+                s = new Dom.Snap(n, d.currentSnapshot, now, d.state, description, d.def().copy());
             }
-            io.jvirt.manager.Names.check("snapshot", n);
-            Dom.Snap s = new Dom.Snap(n, d.currentSnapshot, now, d.state, description, d.def().copy());
+            // Disks first, metadata last: a daemon killed in between leaves an internal snapshot
+            // no metadata names, which the next create of that name replaces.
             disks.create(d, s);
-            try {
-                driver.persistence.saveSnapshot(d.name(), n, SnapshotXml.format(info(d, s), s.domain()));
-                driver.persistence.saveCurrentSnapshot(d.name(), n);
-            } catch (VirtException e) {
-                disks.delete(d, s);
-                throw e;
+            synchronized (driver.lock) {
+                try {
+                    driver.persistence.saveSnapshot(d.name(), s.name(), SnapshotXml.format(info(d, s), s.domain()));
+                    driver.persistence.saveCurrentSnapshot(d.name(), s.name());
+                } catch (VirtException e) {
+                    disks.delete(d, s);
+                    throw e;
+                }
+                d.snapshots.put(s.name(), s);
+                d.currentSnapshot = s.name();
+                return info(d, s);
             }
-            d.snapshots.put(n, s);
-            d.currentSnapshot = n;
-            return info(d, s);
-        }
+        });
     }
 
     void revert(String domain, String name) throws VirtException {
-        synchronized (driver.lock) {
-            Dom d = driver.find(domain);
-            Dom.Snap s = get(d, name);
+        driver.job(domain, d -> {
+            Dom.Snap s;
+            synchronized (driver.lock) {
+                s = get(d, name);
+            }
             disks.checkRevert(d, s);
             if (d.state.active()) {
                 driver.runtime.kill(d.name());
-                driver.stopped(d, "from snapshot");
+                synchronized (driver.lock) {
+                    driver.stopped(d, "from snapshot");
+                }
             }
             disks.revert(d, s);
-            if (d.persistent != null) {
-                d.persistent = s.domain().copy();
-                driver.persistence.saveDomain(d.name(), d.persistent.toString());
+            synchronized (driver.lock) {
+                if (d.persistent != null) {
+                    d.persistent = s.domain().copy();
+                    driver.persistence.saveDomain(d.name(), d.persistent.toString());
+                }
+                driver.persistence.saveCurrentSnapshot(d.name(), name);
+                d.currentSnapshot = name;
+                d.reason = "from snapshot";
             }
-            driver.persistence.saveCurrentSnapshot(d.name(), name);
-            d.currentSnapshot = name;
-            d.reason = "from snapshot";
             if (s.state().active()) {
                 driver.launch(d, s.domain(), "from snapshot");
                 if (s.state() == DomainState.PAUSED) {
                     driver.runtime.pause(d.name());
-                    d.state = DomainState.PAUSED;
+                    synchronized (driver.lock) {
+                        d.state = DomainState.PAUSED;
+                    }
                 }
             }
-        }
+            return null;
+        });
     }
 
+    /**
+     * Metadata first (children re-parented, then the current pointer, then the snapshot's own
+     * file), disks last: a daemon killed part way leaves a valid tree, at worst with an internal
+     * snapshot in the images that no metadata names.
+     */
     void delete(String domain, String name) throws VirtException {
-        synchronized (driver.lock) {
-            Dom d = driver.find(domain);
-            Dom.Snap s = get(d, name);
-            disks.delete(d, s);
-            List<Dom.Snap> reparent = new ArrayList<>();
-            for (Dom.Snap c : d.snapshots.values()) {
-                if (name.equals(c.parent())) {
-                    reparent.add(c.withParent(s.parent()));
+        driver.job(domain, d -> {
+            Dom.Snap s;
+            synchronized (driver.lock) {
+                s = get(d, name);
+            }
+            disks.checkDelete(d, s);
+            synchronized (driver.lock) {
+                List<Dom.Snap> reparent = new ArrayList<>();
+                for (Dom.Snap c : d.snapshots.values()) {
+                    if (name.equals(c.parent())) {
+                        reparent.add(c.withParent(s.parent()));
+                    }
                 }
+                for (Dom.Snap c : reparent) {
+                    driver.persistence.saveSnapshot(d.name(), c.name(), SnapshotXml.format(info(d, c), c.domain()));
+                }
+                if (name.equals(d.currentSnapshot)) {
+                    driver.persistence.saveCurrentSnapshot(d.name(), s.parent());
+                    d.currentSnapshot = s.parent();
+                }
+                driver.persistence.saveSnapshot(d.name(), name, null);
+                d.snapshots.remove(name);
+                reparent.forEach(c -> d.snapshots.put(c.name(), c));
             }
-            for (Dom.Snap c : reparent) {
-                driver.persistence.saveSnapshot(d.name(), c.name(), SnapshotXml.format(info(d, c), c.domain()));
-            }
-            driver.persistence.saveSnapshot(d.name(), name, null);
-            if (name.equals(d.currentSnapshot)) {
-                driver.persistence.saveCurrentSnapshot(d.name(), s.parent());
-                d.currentSnapshot = s.parent();
-            }
-            d.snapshots.remove(name);
-            reparent.forEach(c -> d.snapshots.put(c.name(), c));
-        }
+            disks.delete(d, s);
+            return null;
+        });
     }
 }

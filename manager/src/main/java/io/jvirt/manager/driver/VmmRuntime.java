@@ -1,21 +1,24 @@
 package io.jvirt.manager.driver;
 
+import io.jvirt.manager.NetworkInfo;
 import io.jvirt.manager.VirtException;
 import io.jvirt.manager.store.Store;
 import io.jvirt.manager.xml.DomainXml;
-import io.jvirt.vmm.control.Json;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * One VMM process per running domain ({@code jvirt run ... --control SOCKET}), started in its
@@ -28,7 +31,10 @@ final class VmmRuntime implements Runtime {
     private static final System.Logger LOG = System.getLogger(VmmRuntime.class.getName());
     private static final long START_TIMEOUT_MS = 20_000;
 
-    /** Told when a VMM ends on its own (reason shutdown, rebooted = guest reset under --no-reboot, crashed) and of its events. */
+    /**
+     * Told when a VMM ends on its own (reason shutdown, reboot = the guest powered off after
+     * {@link #reboot} asked it to, rebooted = guest reset under --no-reboot, crashed) and of its events.
+     */
     interface Listener {
         void exited(String name, String reason);
 
@@ -41,22 +47,29 @@ final class VmmRuntime implements Runtime {
         final Process process;
         final Path control;
         final Path console;
+        final Path input;
         volatile ControlClient client;
         volatile boolean expected;
         volatile boolean guestShutdown;
+        volatile boolean rebootRequested;
 
-        Vmm(ProcessHandle handle, Process process, Path control, Path console) {
+        Vmm(ProcessHandle handle, Process process, Path control, Path console, Path input) {
             this.handle = handle;
             this.process = process;
             this.control = control;
             this.console = console;
+            this.input = input;
         }
     }
 
     private final Store store;
     private final List<String> command;
     private final Map<String, Vmm> vmms = new ConcurrentHashMap<>();
+    /** VMM exits are handled here, off the process reaper's thread (the handler takes domain locks). */
+    private static final Executor EXITS = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("vmm-exit").factory());
     volatile Listener listener;
+    /** jvirt's virtual networks by name, for {@code <interface type='network'>}. */
+    volatile Function<String, Optional<NetworkInfo>> networks = n -> Optional.empty();
 
     VmmRuntime(Store store, List<String> command) {
         this.store = store;
@@ -72,7 +85,7 @@ final class VmmRuntime implements Runtime {
         return io.jvirt.manager.SelfCommand.command();
     }
 
-    static List<String> runArguments(DomainXml def, Path control, Path console) throws VirtException {
+    static List<String> runArguments(DomainXml def, Path control, List<String> nets) throws VirtException {
         if (def.kernel() == null) {
             throw VirtException.unsupported("domain '" + def.name() + "' has no <os><kernel>; jvirt boots guests"
                     + " by direct kernel boot, so add <kernel> (and <initrd>, <cmdline>)");
@@ -86,11 +99,29 @@ final class VmmRuntime implements Runtime {
         }
         a.addAll(List.of("--memory", def.memoryKiB() + "K", "--cpus", Integer.toString(def.vcpus()),
                 "--accel", def.accelerator() == DomainXml.Accel.TCG ? "tcg" : "kvm",
-                "--console", "file:" + console, "--control", control.toString()));
+                "--console", "stdio", "--control", control.toString()));
+        a.addAll(Devices.storage(def));
+        a.addAll(nets);
         if (!"restart".equals(def.onReboot())) {
             a.add("--no-reboot");
         }
         return a;
+    }
+
+    /**
+     * The process: in its own session, its standard input the FIFO ROOT/run/NAME.in opened
+     * read-write (so it never sees end-of-file, whoever writes to it comes and goes), its
+     * standard output the console file, its standard error the log.
+     */
+    private List<String> processCommand(List<String> args, Path input) {
+        List<String> cmd = new ArrayList<>();
+        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+            cmd.add("/usr/bin/setsid");
+        }
+        cmd.addAll(List.of("/bin/sh", "-c", "rm -f \"$0\" && mkfifo -m 600 \"$0\" && exec \"$@\" <>\"$0\"", input.toString()));
+        cmd.addAll(command);
+        cmd.addAll(args);
+        return cmd;
     }
 
     @Override
@@ -98,34 +129,52 @@ final class VmmRuntime implements Runtime {
         Path run = store.runDir();
         Path control = run.resolve(name + ".ctl");
         Path console = run.resolve(name + ".console");
+        Path input = run.resolve(name + ".in");
         Path log = run.resolve(name + ".log");
-        List<String> cmd = new ArrayList<>();
-        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
-            cmd.add("/usr/bin/setsid");
-        }
-        cmd.addAll(command);
-        cmd.addAll(runArguments(def, control, console));
-        Process p;
+        List<Devices.Plug> plugs = Devices.check(def, networks);
+        runArguments(def, control, List.of()); // every check before the host changes
+        List<String> created = new ArrayList<>();
+        Vmm vmm = null;
         try {
-            Files.deleteIfExists(control);
-            p = new ProcessBuilder(cmd).redirectInput(new File("/dev/null"))
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            throw VirtException.internal("cannot start the VMM for '" + name + "' (" + String.join(" ", cmd) + "): " + e.getMessage());
-        }
-        Vmm vmm = new Vmm(p.toHandle(), p, control, console);
-        try {
-            vmm.client = connect(name, vmm, START_TIMEOUT_MS);
+            List<String> nets = Devices.plug(name, plugs, created);
+            List<String> cmd = processCommand(runArguments(def, control, nets), input);
             store.put("run/" + name + ".xml", def.toString());
-            store.put("run/" + name + ".json", record(vmm, id));
+            RunRecord rec = new RunRecord(id, 0, 0, control, console, input, List.copyOf(created));
+            rec.save(store, name);
+            Process p;
+            try {
+                Files.deleteIfExists(control);
+                p = new ProcessBuilder(cmd).redirectInput(new File("/dev/null"))
+                        .redirectOutput(ProcessBuilder.Redirect.to(console.toFile()))
+                        .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            } catch (IOException e) {
+                throw VirtException.internal("cannot start the VMM for '" + name + "' (" + String.join(" ", cmd) + "): " + e.getMessage());
+            }
+            vmm = new Vmm(p.toHandle(), p, control, console, input);
+            rec.withProcess(p.toHandle()).save(store, name);
+            vmm.client = connect(name, vmm, START_TIMEOUT_MS);
         } catch (VirtException e) {
-            vmm.expected = true;
-            p.destroyForcibly();
+            if (vmm != null) {
+                vmm.expected = true;
+                vmm.handle.destroyForcibly();
+                awaitExit(vmm.handle, 5);
+            }
+            created.forEach(Taps::remove);
             cleanup(name);
             throw e;
         }
         vmms.put(name, vmm);
         watch(name, vmm);
+    }
+
+    private static void awaitExit(ProcessHandle h, int seconds) {
+        try {
+            h.onExit().get(seconds, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.log(System.Logger.Level.WARNING, "VMM pid " + h.pid() + " did not exit within " + seconds + " s");
+        }
     }
 
     private ControlClient connect(String name, Vmm vmm, long timeoutMs) throws VirtException {
@@ -163,16 +212,6 @@ final class VmmRuntime implements Runtime {
         }
     }
 
-    private static String record(Vmm vmm, int id) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("pid", vmm.handle.pid());
-        m.put("started", vmm.handle.info().startInstant().map(Instant::toEpochMilli).orElse(0L));
-        m.put("control", vmm.control.toString());
-        m.put("console", vmm.console.toString());
-        m.put("id", id);
-        return Json.write(m) + "\n";
-    }
-
     private void onEvent(String name, Vmm vmm, Map<String, Object> ev) {
         if ("SHUTDOWN".equals(ev.get("event")) && ev.get("data") instanceof Map<?, ?> d && Boolean.TRUE.equals(d.get("guest"))) {
             vmm.guestShutdown = true;
@@ -184,7 +223,7 @@ final class VmmRuntime implements Runtime {
     }
 
     private void watch(String name, Vmm vmm) {
-        vmm.handle.onExit().thenRun(() -> {
+        vmm.handle.onExit().thenRunAsync(() -> {
             vmms.remove(name, vmm);
             if (vmm.client != null) {
                 vmm.client.close();
@@ -200,64 +239,77 @@ final class VmmRuntime implements Runtime {
             } else {
                 reason = vmm.guestShutdown ? "shutdown" : "crashed";
             }
+            if (reason.equals("shutdown") && vmm.rebootRequested) {
+                reason = "reboot";
+            }
             cleanup(name);
             Listener l = listener;
             if (l != null) {
                 l.exited(name, reason);
             }
-        });
+        }, EXITS);
     }
 
+    /** Removes what a VMM leaves in ROOT/run and the TAPs the daemon created for it. */
     void cleanup(String name) {
         try {
-            store.remove("run/" + name + ".json");
+            RunRecord.load(store, name).ifPresent(r -> r.taps().forEach(Taps::remove));
+            store.remove(RunRecord.path(name));
             store.remove("run/" + name + ".xml");
             Files.deleteIfExists(store.runDir().resolve(name + ".ctl"));
+            Files.deleteIfExists(store.runDir().resolve(name + ".in"));
         } catch (VirtException | IOException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot clean up run files of '" + name + "': " + e.getMessage());
         }
     }
 
     /**
-     * Re-adopts a VMM a previous daemon started: the recorded pid must still run with the
-     * recorded start time and answer on its control socket. Returns its run state word.
+     * Re-adopts a VMM a previous daemon started (its run record names the process, see
+     * {@link RunRecord}); it must answer on its control socket. A VMM that a killed daemon left
+     * half-started and that does not answer within the start timeout is stopped, since no
+     * client was ever told it runs. Returns its run state word and recorded id.
      */
-    Optional<String> adopt(String name) throws VirtException {
-        Optional<String> rec = store.get("run/" + name + ".json");
-        if (rec.isEmpty()) {
-            return Optional.empty();
-        }
-        Map<String, Object> m;
-        try {
-            m = Json.parseObject(rec.get());
-        } catch (Json.JsonException e) {
+    Optional<Adopted> adopt(String name) throws VirtException {
+        Optional<RunRecord> rec = RunRecord.load(store, name);
+        if (rec.isEmpty() || store.get("run/" + name + ".xml").isEmpty()) {
+            rec.flatMap(RunRecord::process).ifPresent(h -> {
+                h.destroyForcibly();
+                awaitExit(h, 5);
+            });
             cleanup(name);
             return Optional.empty();
         }
-        long pid = ((Number) m.get("pid")).longValue();
-        long started = ((Number) m.get("started")).longValue();
-        Optional<ProcessHandle> h = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                .filter(x -> x.info().startInstant().map(Instant::toEpochMilli).orElse(0L) == started);
+        RunRecord r = rec.get();
+        Optional<ProcessHandle> h = r.process();
         if (h.isEmpty()) {
             cleanup(name);
             return Optional.empty();
         }
-        Vmm vmm = new Vmm(h.get(), null, Path.of((String) m.get("control")), Path.of((String) m.get("console")));
+        Vmm vmm = new Vmm(h.get(), null, r.control(), r.console(), r.input());
         try {
-            vmm.client = connect(name, vmm, 3000);
+            vmm.client = connect(name, vmm, START_TIMEOUT_MS);
             Object st = vmm.client.execute("query-status");
+            if (r.pid() == 0) {
+                r.withProcess(h.get()).save(store, name);
+            }
             vmms.put(name, vmm);
             watch(name, vmm);
-            return Optional.of(st instanceof Map<?, ?> s ? String.valueOf(s.get("status")) : "running");
+            return Optional.of(new Adopted(r.id(), st instanceof Map<?, ?> s ? String.valueOf(s.get("status")) : "running"));
         } catch (VirtException e) {
-            LOG.log(System.Logger.Level.WARNING, "VMM of '" + name + "' (pid " + pid + ") does not answer; leaving it alone: " + e.getMessage());
+            LOG.log(System.Logger.Level.WARNING, "VMM of '" + name + "' (pid " + h.get().pid() + ") does not answer; stopping it: "
+                    + e.getMessage());
+            if (vmm.client != null) {
+                vmm.client.close();
+            }
+            h.get().destroyForcibly();
+            awaitExit(h.get(), 5);
+            cleanup(name);
             return Optional.empty();
         }
     }
 
-    static int recordedId(Store store, String name) throws VirtException {
-        return store.get("run/" + name + ".json").map(Json::parseObject)
-                .map(m -> ((Number) m.get("id")).intValue()).orElse(-1);
+    /** A re-adopted VMM: the domain's id and its QMP run state ("running", "paused"). */
+    record Adopted(int id, String status) {
     }
 
     private Vmm vmm(String name) throws VirtException {
@@ -291,6 +343,7 @@ final class VmmRuntime implements Runtime {
                 v.handle.onExit().get(3, TimeUnit.SECONDS);
             } catch (Exception e2) {
                 v.handle.destroyForcibly();
+                awaitExit(v.handle, 5);
             }
         }
         vmms.remove(name);
@@ -312,10 +365,22 @@ final class VmmRuntime implements Runtime {
         vmm(name).client.execute("system_reset");
     }
 
+    /**
+     * libvirt's ACPI reboot for QEMU (qemuDomainReboot with a fake-reboot flag): press the power
+     * button and, when the guest has powered off, start it again instead of applying on_poweroff.
+     * The guest decides; one that ignores the button keeps running, as with virsh reboot.
+     */
     @Override
     public boolean reboot(String name) throws VirtException {
-        vmm(name).client.execute("system_reset");
-        return true;
+        Vmm v = vmm(name);
+        v.rebootRequested = true;
+        try {
+            v.client.execute("system_powerdown");
+        } catch (VirtException e) {
+            v.rebootRequested = false;
+            throw e;
+        }
+        return false;
     }
 
     /** The VMM process's CPU time (vCPU threads and device emulation together). */
@@ -328,5 +393,11 @@ final class VmmRuntime implements Runtime {
     @Override
     public String console(String name) throws VirtException {
         return vmm(name).console.toString();
+    }
+
+    /** The FIFO the VMM reads its serial console input from. */
+    @Override
+    public Path consoleInput(String name) throws VirtException {
+        return vmm(name).input;
     }
 }

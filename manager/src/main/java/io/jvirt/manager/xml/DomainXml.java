@@ -25,12 +25,15 @@ public final class DomainXml {
     /** The accelerator a domain type selects: {@code kvm} is /dev/kvm, {@code qemu} the software CPU. */
     public enum Accel { KVM, TCG, TEST }
 
-    /** A file-backed virtio disk. */
-    public record Disk(String source, String format, String target, String bus, boolean readonly) {
+    /** A file-backed virtio disk; {@code serial} is the {@code <serial>} text or null. */
+    public record Disk(String source, String format, String target, String bus, boolean readonly, String serial) {
     }
 
-    /** A virtio NIC on a libvirt network or a host bridge. */
-    public record Nic(String type, String source, String mac, String model) {
+    /**
+     * A virtio NIC on a libvirt network or a host bridge; {@code target} is the host TAP's name
+     * from {@code <target dev>} (null when the daemon picks one).
+     */
+    public record Nic(String type, String source, String mac, String model, String target) {
     }
 
     private final Document doc;
@@ -139,7 +142,8 @@ public final class DomainXml {
             Element tgt = child(d, "target");
             String fmt = attr(drv, "type");
             out.add(new Disk(attr(src, "file"), fmt == null ? "raw" : fmt, attr(tgt, "dev"),
-                    attr(tgt, "bus") == null ? "virtio" : attr(tgt, "bus"), child(d, "readonly") != null));
+                    attr(tgt, "bus") == null ? "virtio" : attr(tgt, "bus"), child(d, "readonly") != null,
+                    childText(d, "serial")));
         }
         return out;
     }
@@ -155,7 +159,8 @@ public final class DomainXml {
             Element src = child(i, "source");
             String source = attr(src, type.equals("bridge") ? "bridge" : "network");
             String model = attr(child(i, "model"), "type");
-            out.add(new Nic(type, source, attr(child(i, "mac"), "address"), model == null ? "virtio" : model));
+            out.add(new Nic(type, source, attr(child(i, "mac"), "address"), model == null ? "virtio" : model,
+                    attr(child(i, "target"), "dev")));
         }
         return out;
     }

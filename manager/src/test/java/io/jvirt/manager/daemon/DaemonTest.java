@@ -212,4 +212,81 @@ class DaemonTest {
                     viaClient.stream().map(io.jvirt.manager.DomainEvent::type).toList());
         }
     }
+
+    @Test
+    void consoleCarriesInputAndOutputThroughTheApi() throws Exception {
+        Store store = new Store(dir.resolve("store"));
+        daemon(store);
+        Connection c = new RestClient("jvirt:///session", store.socket());
+        c.define(xml("con", "0000000000c0", "destroy"), "con.xml");
+        c.start("con");
+        pid(store, "con");
+        try (io.jvirt.manager.ConsoleSession s = c.openConsole("con")) {
+            s.toGuest().write("hello guest\n".getBytes(StandardCharsets.UTF_8));
+            s.toGuest().flush();
+            String seen = readUntil(s.fromGuest(), "echo: hello guest\n");
+            assertTrue(seen.startsWith("stand-in VMM: run "), seen);
+        }
+        // A second session works too (the FIFO has no end-of-file between writers).
+        try (io.jvirt.manager.ConsoleSession s = c.openConsole("con")) {
+            s.toGuest().write("again\n".getBytes(StandardCharsets.UTF_8));
+            readUntil(s.fromGuest(), "echo: again\n");
+            // Destroying the domain ends the session's output.
+            c.destroy("con");
+            byte[] rest = s.fromGuest().readAllBytes();
+            assertTrue(rest.length < 4096, "output ended");
+        }
+        VirtException off = assertThrows(VirtException.class, () -> c.openConsole("con"));
+        assertEquals("Requested operation is not valid: The domain is not running", off.getMessage());
+    }
+
+    static String readUntil(InputStream in, String want) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (!sb.toString().contains(want)) {
+            assertTrue(System.currentTimeMillis() < deadline, "never saw '" + want + "': " + sb);
+            int b = in.read();
+            assertTrue(b >= 0, "console ended before '" + want + "': " + sb);
+            sb.append((char) b);
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void rebootAsksTheGuestAndStartsItAgainWithTheSameId() throws Exception {
+        Store store = new Store(dir.resolve("store"));
+        daemon(store);
+        Connection c = new RestClient("jvirt:///session", store.socket());
+        List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (AutoCloseable sub = c.subscribe(e -> events.add(e.type() + "/" + e.detail()))) {
+            c.define(xml("rb", "0000000000bb", "destroy"), "rb.xml");
+            c.start("rb");
+            int id = c.domain("rb").id();
+            long first = pid(store, "rb");
+            c.reboot("rb");
+            // The stand-in powers off on the ACPI button; the daemon boots it again instead of
+            // applying on_poweroff=destroy, keeping the id (libvirt's fake reboot).
+            await(c, "rb", x -> {
+                try {
+                    return x.state() == DomainState.RUNNING && Files.exists(store.root().resolve("run/rb.json"))
+                            && pid(store, "rb") != first;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            assertEquals(id, c.domain("rb").id());
+            assertTrue(ProcessHandle.of(first).map(h -> !h.isAlive()).orElse(true));
+            // reset stays a hard reset of the same VMM.
+            long second = pid(store, "rb");
+            c.reset("rb");
+            assertEquals(second, pid(store, "rb"));
+            c.destroy("rb");
+            long deadline = System.currentTimeMillis() + 5000;
+            while (!events.contains("stopped/destroyed") && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+            assertTrue(events.contains("rebooted/reset"), events.toString());
+            assertEquals(1, events.stream().filter(e -> e.startsWith("started/")).count(), events.toString());
+        }
+    }
 }

@@ -2,7 +2,6 @@ package io.jvirt.manager.daemon;
 
 import io.jvirt.vmm.control.ControlServer;
 import io.jvirt.vmm.control.ControlTarget;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -19,21 +18,29 @@ public final class StandInVmm {
 
     public static void main(String[] args) throws Exception {
         Path control = null;
-        Path console = null;
         for (int i = 0; i < args.length - 1; i++) {
             if (args[i].equals("--control")) {
                 control = Path.of(args[i + 1]);
-            } else if (args[i].equals("--console") && args[i + 1].startsWith("file:")) {
-                console = Path.of(args[i + 1].substring(5));
             }
         }
         if (control == null || !args[0].equals("run")) {
             System.err.println("stand-in VMM: expected 'run ... --control SOCKET'");
             System.exit(1);
         }
-        if (console != null) {
-            Files.writeString(console, "stand-in VMM: " + String.join(" ", args) + "\n");
-        }
+        // The console is stdio: say what we were given, then echo input back as a guest shell would.
+        System.out.println("stand-in VMM: " + String.join(" ", args));
+        Thread.ofPlatform().daemon().start(() -> {
+            try {
+                byte[] buf = new byte[256];
+                int n;
+                while ((n = System.in.read(buf)) > 0) {
+                    System.out.print("echo: " + new String(buf, 0, n, java.nio.charset.StandardCharsets.UTF_8));
+                    System.out.flush();
+                }
+            } catch (java.io.IOException e) {
+                // stdin closed
+            }
+        });
         // "standin=crash" on the kernel command line makes the power button a crash (exit 3).
         boolean crash = String.join(" ", args).contains("standin=crash");
         ControlServer[] server = new ControlServer[1];

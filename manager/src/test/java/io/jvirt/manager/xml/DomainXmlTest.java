@@ -38,7 +38,7 @@ class DomainXmlTest {
         assertEquals(2, d.vcpus());
         assertEquals("/k", d.kernel());
         assertEquals("console=ttyS0", d.cmdline());
-        assertEquals(List.of(new DomainXml.Disk("/d.qcow2", "qcow2", "vda", "virtio", true)), d.disks());
+        assertEquals(List.of(new DomainXml.Disk("/d.qcow2", "qcow2", "vda", "virtio", true, null)), d.disks());
         DomainXml.Nic nic = d.interfaces().getFirst();
         assertEquals("bridge", nic.type());
         assertEquals("br0", nic.source());

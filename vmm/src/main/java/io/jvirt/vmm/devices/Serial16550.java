@@ -13,7 +13,7 @@ import java.lang.System.Logger.Level;
  *
  * <p>Register reads and writes never throw; every method is safe from any thread.
  */
-public final class Serial16550 implements BusDevice {
+public final class Serial16550 implements BusDevice, ConsoleInput {
 
     /** COM1 base port and its ISA IRQ (LAYOUT.md; GSI 4). */
     public static final int COM1_PORT = 0x3f8;
@@ -122,6 +122,7 @@ public final class Serial16550 implements BusDevice {
      * FIFO is full; the caller retries later (the console applies back-pressure, no byte is lost).
      * In loopback mode the outside line is disconnected and the byte is dropped.
      */
+    @Override
     public synchronized boolean receive(byte b) {
         if ((mcr & MCR_LOOP) != 0) {
             return true;

@@ -5,13 +5,14 @@ import java.nio.file.Path;
 
 /**
  * The default Linux guest {@code jvirt run} boots without {@code --kernel}: Debian's cloud
- * kernel and a busybox initramfs whose /init mounts proc, sys and devtmpfs, prints
- * {@value #READY_MARKER} and runs a shell on the serial console (ttyS0) that can run commands
- * and {@code poweroff -f}.
+ * kernel and a busybox initramfs whose /init mounts proc, sys and devtmpfs, loads the virtio
+ * modules (mmio, blk, net, rng, console), prints {@value #READY_MARKER} and runs a shell on the
+ * kernel's console (ttyS0, or hvc0 under {@code console=hvc0}) that can run commands and
+ * {@code poweroff -f}.
  *
  * <p>Built on first use from Debian packages fetched with {@code apt-get download} (nothing is
- * installed on the host) and cached under {@code $XDG_DATA_HOME/jvirt/guests/default}, else
- * {@code ~/.local/share/jvirt/guests/default}. The cache directory appears atomically: it is
+ * installed on the host) and cached under {@code $XDG_DATA_HOME/jvirt/guests/}{@value #CACHE_NAME},
+ * else {@code ~/.local/share/jvirt/guests/}{@value #CACHE_NAME}. The cache directory appears atomically: it is
  * assembled in a temporary sibling and renamed into place, so a reader never sees half of it.
  *
  * @param kernel    the bzImage
@@ -26,6 +27,11 @@ public record DefaultGuest(Path kernel, Path initramfs) {
     /** Debian's statically linked busybox: runs in an initramfs without a libc. */
     public static final String BUSYBOX_PACKAGE = "busybox-static";
 
+    /**
+     * The cache directory's name, renamed whenever the initramfs changes so that an older cache
+     * is never taken for a newer one (2: virtio modules and the hvc0 console).
+     */
+    public static final String CACHE_NAME = "default-2";
     static final String KERNEL_FILE = "vmlinuz";
     static final String INITRAMFS_FILE = "initramfs.cpio";
 
@@ -59,13 +65,13 @@ public record DefaultGuest(Path kernel, Path initramfs) {
         return Files.isRegularFile(k) && Files.isRegularFile(i) ? new DefaultGuest(k, i) : null;
     }
 
-    /** {@code $XDG_DATA_HOME/jvirt/guests/default}, else {@code ~/.local/share/jvirt/guests/default}. */
+    /** {@code $XDG_DATA_HOME/jvirt/guests/CACHE_NAME}, else {@code ~/.local/share/jvirt/guests/CACHE_NAME}. */
     public static Path cacheDirectory() {
         String xdg = System.getenv("XDG_DATA_HOME");
         // XDG Base Directory spec: a relative $XDG_DATA_HOME is invalid and must be ignored
         Path data = xdg != null && !xdg.isEmpty() && Path.of(xdg).isAbsolute()
                 ? Path.of(xdg)
                 : Path.of(System.getProperty("user.home"), ".local", "share");
-        return data.resolve("jvirt").resolve("guests").resolve("default");
+        return data.resolve("jvirt").resolve("guests").resolve(CACHE_NAME);
     }
 }

@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -74,12 +76,33 @@ final class GuestBuilder {
         mkdirs(result);
         try {
             Files.copy(vmlinuz, result.resolve(DefaultGuest.KERNEL_FILE));
-            byte[] cpio = Initramfs.build(Files.readAllBytes(busybox), Tools.busyboxApplets(busybox));
+            byte[] cpio = Initramfs.build(Files.readAllBytes(busybox), Tools.busyboxApplets(busybox),
+                    virtioModules(root, vmlinuz));
             Files.write(result.resolve(DefaultGuest.INITRAMFS_FILE), cpio);
             Files.writeString(result.resolve("SOURCE"), kernelPkg + "\n" + busyboxPackage + "\n");
         } catch (IOException e) {
             throw new GuestBuildException("default guest: cannot write " + result + " (" + e.getMessage() + ")", e);
         }
+    }
+
+    /**
+     * The virtio modules of the kernel package ({@link Initramfs#MODULES}) from
+     * lib/modules/KVER/kernel, KVER from the vmlinuz name; a kernel that builds one in has no file
+     * for it, and /init skips what is absent.
+     */
+    private static Map<String, byte[]> virtioModules(Path root, Path vmlinuz) throws IOException {
+        String kver = vmlinuz.getFileName().toString().substring("vmlinuz-".length());
+        Path tree = root.resolve("lib/modules").resolve(kver).resolve("kernel");
+        Map<String, byte[]> modules = new LinkedHashMap<>();
+        for (String m : Initramfs.MODULES) {
+            Path p = tree.resolve(m);
+            if (Files.isRegularFile(p)) {
+                modules.put(Initramfs.moduleName(m), Files.readAllBytes(p));
+            } else {
+                LOG.log(System.Logger.Level.INFO, "default guest: no {0} in the kernel package (built in?)", m);
+            }
+        }
+        return modules;
     }
 
     private static Path findKernel(Path root, String kernelPkg) {

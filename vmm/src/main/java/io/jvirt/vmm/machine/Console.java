@@ -1,14 +1,15 @@
 package io.jvirt.vmm.machine;
 
-import io.jvirt.vmm.devices.Serial16550;
+import io.jvirt.vmm.devices.ConsoleInput;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
 
 /**
- * The serial console's two ends on the host: where the guest's output goes and where its
- * input comes from. Input is fed to the UART by a platform thread; the escape byte Ctrl-]
+ * The guest console's two ends on the host: where the guest's output goes and where its
+ * input comes from. Input is fed to the console device (the UART, or the virtio console under
+ * {@code --console-device hvc}) by a platform thread; the escape byte Ctrl-]
  * (0x1d, as in telnet and virsh console) asks the machine to stop instead.
  */
 public interface Console extends AutoCloseable {
@@ -16,11 +17,11 @@ public interface Console extends AutoCloseable {
     /** Ctrl-]: quits the VM from the console. */
     int ESCAPE = 0x1d;
 
-    /** The stream the UART transmits to. */
+    /** The stream the console devices transmit to. */
     OutputStream output();
 
-    /** Starts feeding input (if any) to {@code uart}; {@code quit} runs when the escape byte arrives. */
-    void start(Serial16550 uart, Runnable quit);
+    /** Starts feeding input (if any) to {@code device}; {@code quit} runs when the escape byte arrives. */
+    void start(ConsoleInput device, Runnable quit);
 
     /** Stops the input thread (joined) and flushes the output; closes it when the console owns it. */
     @Override

@@ -47,6 +47,9 @@ public interface Machine extends PowerControl, AutoCloseable {
     /** How many times the machine was reset and rebooted. */
     int resets();
 
+    /** How each virtio device is wired (ioeventfd/irqfd or not) and how much it was used. */
+    java.util.List<VirtioStats> virtioStats();
+
     /** Blocks until the machine has stopped and every vCPU thread has ended. */
     MachineExit awaitExit() throws InterruptedException;
 

@@ -1,6 +1,6 @@
 package io.jvirt.vmm.machine;
 
-import io.jvirt.vmm.devices.Serial16550;
+import io.jvirt.vmm.devices.ConsoleInput;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -34,14 +34,14 @@ final class StreamConsole implements Console {
     }
 
     @Override
-    public synchronized void start(Serial16550 uart, Runnable quit) {
+    public synchronized void start(ConsoleInput device, Runnable quit) {
         if (in == null || thread != null) {
             return;
         }
-        thread = Thread.ofPlatform().name("console-input").daemon(true).start(() -> pump(uart, quit));
+        thread = Thread.ofPlatform().name("console-input").daemon(true).start(() -> pump(device, quit));
     }
 
-    private void pump(Serial16550 uart, Runnable quit) {
+    private void pump(ConsoleInput device, Runnable quit) {
         byte[] buf = new byte[256];
         try {
             while (!closed) {
@@ -56,16 +56,19 @@ final class StreamConsole implements Console {
                 }
                 for (int i = 0; i < n && !closed; i++) {
                     if ((buf[i] & 0xff) == ESCAPE) {
+                        device.inputDone();
                         quit.run();
                         return;
                     }
-                    while (!uart.receive(buf[i])) {
+                    while (!device.receive(buf[i])) {
                         if (closed) {
                             return;
                         }
-                        Thread.sleep(1); // receive FIFO full: wait for the guest to drain it
+                        device.inputDone();
+                        Thread.sleep(1); // the device is full: wait for the guest to drain it
                     }
                 }
+                device.inputDone();
             }
         } catch (IOException e) {
             LOG.log(Level.WARNING, "console input failed, no more input for the guest: {0}", e.getMessage());

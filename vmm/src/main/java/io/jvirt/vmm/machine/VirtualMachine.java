@@ -2,14 +2,13 @@ package io.jvirt.vmm.machine;
 
 import io.jvirt.vmm.accel.AccelVm;
 import io.jvirt.vmm.accel.Accelerator;
-import io.jvirt.vmm.accel.Vcpu;
-import io.jvirt.vmm.accel.VcpuExit;
 import io.jvirt.vmm.arch.x86_64.firmware.Firmware;
 import io.jvirt.vmm.arch.x86_64.firmware.FirmwareConfig;
 import io.jvirt.vmm.boot.BootConfig;
 import io.jvirt.vmm.boot.LinuxBoot;
 import io.jvirt.vmm.boot.LoadedKernel;
 import io.jvirt.vmm.devices.CmosRtc;
+import io.jvirt.vmm.devices.ConsoleInput;
 import io.jvirt.vmm.devices.DebugPort;
 import io.jvirt.vmm.devices.I8042;
 import io.jvirt.vmm.devices.IoBus;
@@ -18,17 +17,12 @@ import io.jvirt.vmm.devices.Serial16550;
 import io.jvirt.vmm.memory.GuestMemory;
 import io.jvirt.vmm.memory.GuestRam;
 import java.lang.System.Logger.Level;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.Optional;
 
 /**
- * The machine: owns guest RAM, the buses, the accelerator VM and the devices, and runs one
- * platform thread per vCPU plus a control thread that performs resets while every vCPU is
- * parked. All run-state changes happen under {@link #lock}; vCPUs check the state between
- * {@link Vcpu#run()} calls and are kicked out of guest code when it changes.
+ * The machine: assembles and owns guest RAM, the buses, the accelerator VM and the devices;
+ * its run state and threads are {@link RunLoop}'s.
  */
 final class VirtualMachine implements Machine {
 
@@ -44,16 +38,7 @@ final class VirtualMachine implements Machine {
     private final CmosRtc rtc;
     private final VirtioDevices virtio;
 
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
-    private RunState state = RunState.CREATED;
-    private boolean resetPending;
-    private String resetCause = "";
-    private int parked;
-    private int resets;
-    private MachineExit exit;
-    private final List<Thread> vcpuThreads = new ArrayList<>();
-    private Thread control;
+    private final RunLoop run;
     private boolean closed;
 
     private VirtualMachine(MachineConfig config, Console console, GuestMemory memory, AccelVm vm,
@@ -73,6 +58,7 @@ final class VirtualMachine implements Machine {
         new DebugPort().register(pio);
         this.acpiPm = new AcpiPm(this, vm.irqLine(AcpiPm.SCI_GSI));
         acpiPm.register(pio);
+        this.run = new RunLoop(vm, config.noReboot(), this::reboot, serial::flush);
     }
 
     static VirtualMachine create(Accelerator accel, MachineConfig config, Console console) {
@@ -80,7 +66,8 @@ final class VirtualMachine implements Machine {
             throw new IllegalArgumentException("--cpus " + config.cpus() + " is outside what the " + accel.name()
                     + " accelerator allows (1.." + accel.maxVcpus() + "); pick a count in that range");
         }
-        VirtioDevices virtio = VirtioDevices.open(config.devices());
+        VirtioDevices virtio = VirtioDevices.open(config.devices(),
+                config.console() == ConsoleDevice.HVC ? Optional.of(console.output()) : Optional.empty());
         GuestMemory memory;
         try {
             memory = GuestRam.allocate(config.memory());
@@ -117,218 +104,50 @@ final class VirtualMachine implements Machine {
         return LinuxBoot.load(memory, new BootConfig(config.kernel(), config.initrd(), config.cmdline(), rsdp));
     }
 
+    /** On the control thread, every vCPU parked: firmware, kernel and devices back to power-on. */
+    private void reboot() {
+        LoadedKernel k = load(memory, config, virtio);
+        virtio.reset();
+        serial.reset();
+        i8042.reset();
+        acpiPm.reset();
+        vm.reset(k.state());
+    }
+
     @Override
     public void start() {
-        lock.lock();
-        try {
-            if (state != RunState.CREATED) {
-                throw new IllegalStateException("machine already started (state " + state + ")");
-            }
-            state = RunState.RUNNING;
-            for (int i = 0; i < vm.vcpuCount(); i++) {
-                Vcpu v = vm.vcpu(i);
-                vcpuThreads.add(Thread.ofPlatform().name("vcpu-" + i).start(() -> vcpuLoop(v)));
-            }
-            control = Thread.ofPlatform().name("machine-control").start(this::controlLoop);
-        } finally {
-            lock.unlock();
-        }
-        console.start(serial, this::stop);
-    }
-
-    private void vcpuLoop(Vcpu v) {
-        while (true) {
-            lock.lock();
-            try {
-                while (state != RunState.STOPPED && (state == RunState.PAUSED || resetPending)) {
-                    parked++;
-                    changed.signalAll();
-                    changed.awaitUninterruptibly();
-                    parked--;
-                }
-                if (state == RunState.STOPPED) {
-                    return;
-                }
-            } finally {
-                lock.unlock();
-            }
-            VcpuExit e;
-            try {
-                e = v.run();
-            } catch (RuntimeException ex) {
-                LOG.log(Level.ERROR, "vcpu " + v.index() + " failed", ex);
-                e = new VcpuExit.Failed(ex.toString());
-            }
-            switch (e) {
-                case VcpuExit.Kicked k -> {
-                    // Look at the run state again.
-                }
-                case VcpuExit.TripleFault t -> {
-                    LOG.log(Level.WARNING, "vcpu {0}: triple fault ({1}); resetting", v.index(), t.detail());
-                    requestReset("triple fault on vcpu " + v.index());
-                }
-                case VcpuExit.SystemEvent s -> {
-                    switch (s.kind()) {
-                        case POWER_OFF -> powerOff();
-                        case RESET -> requestReset("system reset event");
-                        case CRASH -> stopWith(new MachineExit.Failed("the guest reported a crash (vcpu " + v.index() + ")"));
-                    }
-                }
-                case VcpuExit.Failed f -> stopWith(new MachineExit.Failed("vcpu " + v.index() + ": " + f.detail()));
-            }
-        }
-    }
-
-    /** Performs resets while every vCPU is parked; on STOPPED, joins the vCPU threads. */
-    private void controlLoop() {
-        lock.lock();
-        try {
-            while (state != RunState.STOPPED) {
-                if (!resetPending) {
-                    changed.awaitUninterruptibly();
-                    continue;
-                }
-                while (state != RunState.STOPPED && parked < vcpuThreads.size()) {
-                    kickAll();
-                    changed.await(50, TimeUnit.MILLISECONDS);
-                }
-                if (state == RunState.STOPPED) {
-                    break;
-                }
-                try {
-                    LoadedKernel k = load(memory, config, virtio);
-                    virtio.reset();
-                    serial.reset();
-                    i8042.reset();
-                    acpiPm.reset();
-                    vm.reset(k.state());
-                    resets++;
-                    LOG.log(Level.INFO, "machine reset ({0}), reboot #{1}", resetCause, resets);
-                } catch (RuntimeException e) {
-                    exit = new MachineExit.Failed("reset failed: " + e.getMessage());
-                    state = RunState.STOPPED;
-                }
-                resetPending = false;
-                changed.signalAll();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            lock.unlock();
-        }
-        kickAll();
-        for (Thread t : vcpuThreads) {
-            joinUninterruptibly(t);
-        }
-        serial.flush();
-    }
-
-    private void kickAll() {
-        for (int i = 0; i < vm.vcpuCount(); i++) {
-            vm.vcpu(i).kick();
-        }
-    }
-
-    private void requestReset(String cause) {
-        lock.lock();
-        try {
-            if (state == RunState.STOPPED) {
-                return;
-            }
-            if (config.noReboot()) {
-                stopLocked(new MachineExit.ResetRequested(cause));
-                return;
-            }
-            resetPending = true;
-            resetCause = cause;
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        kickAll();
-    }
-
-    private void stopWith(MachineExit why) {
-        lock.lock();
-        try {
-            stopLocked(why);
-        } finally {
-            lock.unlock();
-        }
-        kickAll();
-    }
-
-    private void stopLocked(MachineExit why) {
-        if (state == RunState.STOPPED) {
-            return;
-        }
-        exit = why;
-        state = RunState.STOPPED;
-        changed.signalAll();
+        run.start();
+        console.start(virtio.console().map(c -> (ConsoleInput) c).orElse(serial), this::stop);
     }
 
     @Override
     public RunState state() {
-        lock.lock();
-        try {
-            return state;
-        } finally {
-            lock.unlock();
-        }
+        return run.state();
     }
 
     @Override
     public void pause() {
-        lock.lock();
-        try {
-            if (state != RunState.RUNNING) {
-                return;
-            }
-            state = RunState.PAUSED;
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        kickAll();
-        if (vcpuThreads.contains(Thread.currentThread())) {
-            return; // a vCPU pausing the machine parks itself on its next loop
-        }
-        lock.lock();
-        try {
-            while (state == RunState.PAUSED && parked < vcpuThreads.size()) {
-                changed.awaitUninterruptibly();
-            }
-        } finally {
-            lock.unlock();
-        }
+        run.pause();
     }
 
     @Override
     public void resume() {
-        lock.lock();
-        try {
-            if (state == RunState.PAUSED) {
-                state = RunState.RUNNING;
-                changed.signalAll();
-            }
-        } finally {
-            lock.unlock();
-        }
+        run.resume();
     }
 
     @Override
     public void stop() {
-        stopWith(new MachineExit.Stopped());
+        run.stop();
     }
 
     @Override
     public void powerOff() {
-        stopWith(new MachineExit.PoweredOff());
+        run.powerOff();
     }
 
     @Override
     public void reset() {
-        requestReset("i8042 or ACPI reset request");
+        run.requestReset("i8042 or ACPI reset request");
     }
 
     @Override
@@ -338,30 +157,17 @@ final class VirtualMachine implements Machine {
 
     @Override
     public int resets() {
-        lock.lock();
-        try {
-            return resets;
-        } finally {
-            lock.unlock();
-        }
+        return run.resets();
+    }
+
+    @Override
+    public List<VirtioStats> virtioStats() {
+        return virtio.stats();
     }
 
     @Override
     public MachineExit awaitExit() throws InterruptedException {
-        Thread c;
-        lock.lock();
-        try {
-            while (state != RunState.STOPPED) {
-                changed.await();
-            }
-            c = control;
-        } finally {
-            lock.unlock();
-        }
-        if (c != null) {
-            c.join();
-        }
-        return exit;
+        return run.awaitExit();
     }
 
     @Override
@@ -382,20 +188,5 @@ final class VirtualMachine implements Machine {
         virtio.close(); // net I/O threads stop before guest RAM goes; disks flush
         vm.close();
         memory.backing().close();
-    }
-
-    private static void joinUninterruptibly(Thread t) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                t.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -2,65 +2,27 @@ package io.jvirt.vmm.boot;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jvirt.testkit.DebianKernel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
- * Real kernels for boot-protocol tests: Debian's cloud kernel (apt-get download + dpkg-deb -x
- * into ~/.cache/jvirt-test, never installed) and small freestanding ELF64 payloads built with
- * gcc. Tests skip with the reason when apt or gcc are unavailable.
+ * Real kernels for boot-protocol tests: Debian's cloud kernel ({@link DebianKernel}: apt-get
+ * download + dpkg-deb -x into ~/.cache/jvirt-test, never installed) and small freestanding
+ * ELF64 payloads built with gcc. Tests skip with the reason when apt or gcc are unavailable.
  */
 public final class TestKernels {
-
-    static final Path CACHE = Path.of(System.getProperty("user.home"), ".cache", "jvirt-test", "debian-cloud-kernel");
 
     private TestKernels() {
     }
 
-    /** /boot/vmlinuz-*-cloud-amd64 from linux-image-cloud-amd64's dependency, downloaded once. */
-    public static synchronized Path debianBzImage() throws IOException, InterruptedException {
-        Path found = findVmlinuz(CACHE.resolve("root"));
-        if (found != null) {
-            return found;
-        }
-        String depends = run(CACHE.getParent(), "apt-cache", "depends", "linux-image-cloud-amd64");
-        Matcher m = Pattern.compile("Depends: (linux-image-[0-9][^\\s]*-cloud-amd64)").matcher(depends);
-        assumeTrue(m.find(), "apt-cache knows no linux-image-cloud-amd64 dependency: " + depends);
-        Path tmp = Files.createTempDirectory(CACHE.getParent(), "download-");
-        run(tmp, "apt-get", "download", m.group(1));
-        Path deb;
-        try (Stream<Path> s = Files.list(tmp)) {
-            deb = s.filter(p -> p.toString().endsWith(".deb")).findFirst().orElse(null);
-        }
-        assumeTrue(deb != null, "apt-get download " + m.group(1) + " produced no .deb");
-        run(tmp, "dpkg-deb", "-x", deb.toString(), tmp.resolve("root").toString());
-        Files.delete(deb);
-        try {
-            Files.move(tmp, CACHE, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            // another test run won the race; use its copy
-        }
-        found = findVmlinuz(CACHE.resolve("root"));
-        assumeTrue(found != null, "no /boot/vmlinuz-* in " + deb);
-        return found;
-    }
-
-    private static Path findVmlinuz(Path root) throws IOException {
-        Path boot = root.resolve("boot");
-        if (!Files.isDirectory(boot)) {
-            return null;
-        }
-        try (Stream<Path> s = Files.list(boot)) {
-            return s.filter(p -> p.getFileName().toString().startsWith("vmlinuz-")).findFirst().orElse(null);
-        }
+    /** /boot/vmlinuz-*-cloud-amd64 from linux-image-cloud-amd64's dependency ({@link DebianKernel}), downloaded once. */
+    public static Path debianBzImage() {
+        return DebianKernel.ensure().vmlinuz();
     }
 
     /**

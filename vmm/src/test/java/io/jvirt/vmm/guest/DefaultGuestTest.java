@@ -56,7 +56,8 @@ class DefaultGuestTest {
         String listing = cpio(guest.initramfs(), "-itv");
         List<String> names = cpio(guest.initramfs(), "-it").lines().toList();
         for (String n : List.of("init", "bin/busybox", "bin/sh", "sbin/poweroff", "bin/mount", "dev",
-                "dev/console", "proc", "sys", "tmp")) {
+                "dev/console", "proc", "sys", "tmp", "lib/modules/virtio_mmio.ko", "lib/modules/virtio_console.ko",
+                "lib/modules/virtio_blk.ko", "lib/modules/virtio_net.ko")) {
             assertTrue(names.contains(n), n + " missing from the initramfs:\n" + listing);
         }
         assertTrue(listing.lines().anyMatch(l -> l.startsWith("-rwxr-xr-x") && l.endsWith(" init")), listing);
@@ -76,7 +77,9 @@ class DefaultGuestTest {
         assertTrue(init.startsWith("#!/bin/busybox sh\n"), init);
         assertTrue(init.contains("mount -t devtmpfs devtmpfs /dev"), init);
         assertTrue(init.contains("echo \"" + DefaultGuest.READY_MARKER), init);
-        assertTrue(init.contains("/dev/ttyS0"), init);
+        assertTrue(init.contains("tty=ttyS0"), init);
+        assertTrue(init.contains("insmod /lib/modules/$m.ko"), init);
+        assertTrue(init.contains("virtio_ring virtio virtio_mmio virtio_console"), "dependencies first: " + init);
     }
 
     @Test
@@ -112,7 +115,7 @@ class DefaultGuestTest {
         String xdg = System.getenv("XDG_DATA_HOME");
         Path base = xdg != null && xdg.startsWith("/") ? Path.of(xdg)
                 : Path.of(System.getProperty("user.home"), ".local/share");
-        assertEquals(base.resolve("jvirt/guests/default"), d);
+        assertEquals(base.resolve("jvirt/guests/" + DefaultGuest.CACHE_NAME), d);
     }
 
     static String cpio(Path archive, String flags) throws Exception {

@@ -37,12 +37,17 @@ public final class JvirtGuest implements RunningGuest {
 
     public JvirtGuest(Accelerator accel, Path kernel, Optional<Path> initrd, String cmdline, int cpus)
             throws IOException {
+        this(accel, new MachineConfig(kernel, initrd, cmdline, 256L << 20, cpus, true));
+    }
+
+    /** A machine as {@code config} describes it (devices, console device) on {@code accel}. */
+    public JvirtGuest(Accelerator accel, MachineConfig config) throws IOException {
         PipedInputStream in = new PipedInputStream(keyboard, 4096);
-        this.what = "jvirt run --accel " + accel.name() + " --kernel " + kernel
-                + initrd.map(p -> " --initrd " + p).orElse("") + " --cpus " + cpus
-                + " --no-reboot --cmdline '" + cmdline + "'";
+        this.what = "jvirt run --accel " + accel.name() + " --kernel " + config.kernel()
+                + config.initrd().map(p -> " --initrd " + p).orElse("") + " --cpus " + config.cpus()
+                + (config.noReboot() ? " --no-reboot" : "") + " --console-device " + config.console().name().toLowerCase()
+                + " --cmdline '" + config.cmdline() + "' devices " + config.devices();
         this.console = Console.streams(in, out);
-        MachineConfig config = new MachineConfig(kernel, initrd, cmdline, 256L << 20, cpus, true);
         this.machine = Machine.create(accel, config, console);
         machine.start();
         this.exit = CompletableFuture.supplyAsync(() -> {
@@ -71,6 +76,11 @@ public final class JvirtGuest implements RunningGuest {
     public void send(String text) throws IOException {
         keyboard.write(text.getBytes(StandardCharsets.US_ASCII));
         keyboard.flush();
+    }
+
+    /** The machine itself, for its counters ({@link Machine#virtioStats()}). */
+    public Machine machine() {
+        return machine;
     }
 
     /** The exit itself, for assertions on its kind and detail. */

@@ -13,6 +13,14 @@ public interface KvmAccelVm extends AccelVm {
     /** A write to {@code eventFd} raises an edge on GSI {@code gsi}, from any thread, no exit. */
     void irqfd(EventFd eventFd, int gsi);
 
+    /**
+     * A level-triggered irqfd (KVM_IRQFD_FLAG_RESAMPLE): a write to {@code eventFd} asserts GSI
+     * {@code gsi} until the guest EOIs it; then KVM lowers it and signals {@code resample}, and
+     * the device asserts it again if its interrupt is still pending. Throws
+     * {@link io.jvirt.sys.SysException} where KVM lacks KVM_CAP_IRQFD_RESAMPLE.
+     */
+    void irqfd(EventFd eventFd, int gsi, EventFd resample);
+
     /** Stops the irqfd set up by {@link #irqfd}. */
     void removeIrqfd(EventFd eventFd, int gsi);
 

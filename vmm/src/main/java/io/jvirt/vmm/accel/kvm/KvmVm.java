@@ -148,6 +148,12 @@ final class KvmVm implements KvmAccelVm {
     }
 
     @Override
+    public void irqfd(EventFd eventFd, int gsi, EventFd resample) {
+        irqLine(gsi);
+        vm.irqfd(eventFd, gsi, resample);
+    }
+
+    @Override
     public void removeIrqfd(EventFd eventFd, int gsi) {
         vm.removeIrqfd(eventFd, gsi);
     }

@@ -65,6 +65,10 @@ final class MmioTransport implements VirtioMmio {
     private final QueueRegs[] queues;
     private final long offered;
     private final LogLimiter warnings = new LogLimiter(LOG);
+    /** Null: process notifications on the writing thread. */
+    private final Runnable doorbell;
+    private long notifyWrites;
+    private long interrupts;
     private int deviceFeaturesSel;
     private int driverFeaturesSel;
     private long driverFeatures;
@@ -74,7 +78,8 @@ final class MmioTransport implements VirtioMmio {
     private int configGeneration;
     private boolean irqLevel;
 
-    MmioTransport(VirtioDevice device, GuestMemory memory, IrqLine irq) {
+    MmioTransport(VirtioDevice device, GuestMemory memory, IrqLine irq, Runnable doorbell) {
+        this.doorbell = doorbell;
         this.device = Objects.requireNonNull(device, "device");
         this.memory = Objects.requireNonNull(memory, "memory");
         this.irq = Objects.requireNonNull(irq, "irq");
@@ -174,7 +179,14 @@ final class MmioTransport implements VirtioMmio {
                 }
             }
             case QUEUE_READY -> queueReady(q, v);
-            case QUEUE_NOTIFY -> notifyQueue(v & 0xffff);
+            case QUEUE_NOTIFY -> {
+                notifyWrites++;
+                if (doorbell != null) {
+                    doorbell.run();
+                } else {
+                    notifyQueue(v & 0xffff);
+                }
+            }
             case INTERRUPT_ACK -> {
                 interruptStatus &= ~v;
                 updateIrq();
@@ -245,6 +257,26 @@ final class MmioTransport implements VirtioMmio {
     }
 
     @Override
+    public synchronized Counters counters() {
+        return new Counters(notifyWrites, interrupts);
+    }
+
+    @Override
+    public synchronized void notifyQueues() {
+        for (int i = 0; i < queues.length; i++) {
+            notifyQueue(i);
+        }
+    }
+
+    @Override
+    public synchronized void resample() {
+        if (interruptStatus != 0) {
+            interrupts++;
+            irq.set(true);
+        }
+    }
+
+    @Override
     public synchronized void notifyQueue(int index) {
         if (index < 0 || index >= queues.length || (status & Virtio.DRIVER_OK) == 0 || (status & Virtio.DEVICE_NEEDS_RESET) != 0) {
             return;
@@ -255,9 +287,14 @@ final class MmioTransport implements VirtioMmio {
         }
         try {
             int rounds = 0;
+            boolean more;
             do {
                 device.process(index, q);
-            } while (q.rearm() && ++rounds < MAX_ROUNDS);
+                more = q.rearm();
+            } while (more && ++rounds < MAX_ROUNDS);
+            if (more && doorbell != null) {
+                doorbell.run(); // come back for the rest, after other work of this thread
+            }
             if (q.needsInterrupt()) {
                 raise(INT_USED_BUFFER);
             }
@@ -288,6 +325,9 @@ final class MmioTransport implements VirtioMmio {
         boolean level = interruptStatus != 0;
         if (level != irqLevel) {
             irqLevel = level;
+            if (level) {
+                interrupts++;
+            }
             irq.set(level);
         }
     }

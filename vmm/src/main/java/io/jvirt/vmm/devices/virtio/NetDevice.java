@@ -18,7 +18,9 @@ import java.util.Objects;
  * TAP and calls {@link VirtioMmio#notifyQueue} for queue 0, so RX, like TX, runs under the
  * transport's lock in {@link #process}; a guest that posts RX buffers notifies queue 0 and the
  * same code drains what the TAP holds. A frame that finds no RX buffer waits in the device (one
- * frame; the TAP queues the rest). A frame that does not fit the guest's buffer is dropped.
+ * frame; the TAP queues the rest). Without VIRTIO_NET_F_MRG_RXBUF a frame that does not fit the
+ * guest's buffer is dropped; with it (§5.1.6.4.2) a frame fills as many receive chains as it
+ * needs, their count in the header's num_buffers, and their used entries appear together.
  */
 final class NetDevice implements VirtioDevice {
     private static final System.Logger LOG = System.getLogger(NetDevice.class.getName());
@@ -39,6 +41,7 @@ final class NetDevice implements VirtioDevice {
     static final int F_HOST_TSO4 = 11;
     static final int F_HOST_TSO6 = 12;
     static final int F_HOST_ECN = 13;
+    static final int F_MRG_RXBUF = 15;
     static final int F_STATUS = 16;
     /** Configuration status bit, §5.1.4. */
     static final int S_LINK_UP = 1;
@@ -55,6 +58,11 @@ final class NetDevice implements VirtioDevice {
     private VirtioMmio transport;
     /** Length of the frame in {@link #rxBuf} that is waiting for a buffer, or 0. */
     private int rxPending;
+    /** VIRTIO_NET_F_MRG_RXBUF negotiated: a frame may fill several receive chains (§5.1.6.4). */
+    private boolean mergeable;
+    /** Receive chains taken for the pending frame while more are needed (mergeable only). */
+    private final java.util.List<Request> held = new java.util.ArrayList<>();
+    private long heldBytes;
     private volatile Thread ioThread;
     private volatile EventFd stop;
 
@@ -75,7 +83,7 @@ final class NetDevice implements VirtioDevice {
     @Override
     public long features() {
         return bit(F_CSUM) | bit(F_GUEST_CSUM) | bit(F_MAC) | bit(F_GUEST_TSO4) | bit(F_GUEST_TSO6) | bit(F_GUEST_ECN)
-                | bit(F_HOST_TSO4) | bit(F_HOST_TSO6) | bit(F_HOST_ECN) | bit(F_STATUS);
+                | bit(F_HOST_TSO4) | bit(F_HOST_TSO6) | bit(F_HOST_ECN) | bit(F_STATUS) | bit(F_MRG_RXBUF);
     }
 
     private static long bit(int b) {
@@ -115,6 +123,7 @@ final class NetDevice implements VirtioDevice {
 
     @Override
     public void activate(long features) {
+        mergeable = Virtio.has(features, F_MRG_RXBUF);
         int offload = 0;
         if (Virtio.has(features, F_GUEST_CSUM)) {
             offload |= Tap.OFFLOAD_CSUM;
@@ -182,6 +191,12 @@ final class NetDevice implements VirtioDevice {
                 }
                 rxPending = n;
             }
+            if (mergeable) {
+                if (!receiveMerged(queue)) {
+                    return;
+                }
+                continue;
+            }
             Request r = queue.next();
             if (r == null) {
                 return; // keep the frame; the driver notifies queue 0 when it adds buffers
@@ -200,9 +215,52 @@ final class NetDevice implements VirtioDevice {
         }
     }
 
+    /**
+     * Spreads the pending frame over as many receive chains as it needs, num_buffers in the
+     * first one's header (§5.1.6.4.2), all completed together. Returns false when the driver
+     * has posted too few buffers yet (the chains taken so far wait with the frame).
+     */
+    private boolean receiveMerged(VirtioQueue queue) {
+        while (heldBytes < rxPending) {
+            if (held.size() == QUEUE_SIZE) {
+                warnings.warn("virtio-net {0}: {1}-byte frame does not fit {2} RX buffers of {3} bytes; frame dropped",
+                        tap.name(), rxPending, held.size(), heldBytes);
+                queue.complete(held, new int[held.size()]);
+                held.clear();
+                heldBytes = 0;
+                rxPending = 0;
+                return true;
+            }
+            Request r = queue.next();
+            if (r == null) {
+                return false;
+            }
+            held.add(r);
+            heldBytes += r.writableLength();
+        }
+        int[] written = new int[held.size()];
+        rxBuf[NUM_BUFFERS_OFFSET] = (byte) held.size();
+        rxBuf[NUM_BUFFERS_OFFSET + 1] = (byte) (held.size() >>> 8);
+        int done = 0;
+        for (int i = 0; i < held.size() && done < rxPending; i++) {
+            Request r = held.get(i);
+            int n = r.writeAt(queue.memory(), 0, rxBuf, done, (int) Math.min(r.writableLength(), rxPending - done));
+            written[i] = n;
+            done += n;
+        }
+        queue.complete(held, written);
+        held.clear();
+        heldBytes = 0;
+        rxPending = 0;
+        return true;
+    }
+
     @Override
     public void reset() {
         rxPending = 0;
+        held.clear(); // the driver's reset took the chains back
+        heldBytes = 0;
+        mergeable = false;
     }
 
     private void startIoThread() {

@@ -123,12 +123,28 @@ final class SplitQueue implements VirtioQueue {
         pushUsed(request.head(), written);
     }
 
+    @Override
+    public void complete(java.util.List<Request> requests, int[] written) {
+        for (int i = 0; i < requests.size(); i++) {
+            putUsed(requests.get(i).head(), written[i]);
+        }
+        publishUsed();
+    }
+
     private void pushUsed(int head, int written) {
+        putUsed(head, written);
+        publishUsed();
+    }
+
+    private void putUsed(int head, int written) {
         long e = used + 4 + 8L * (usedIdx & (size - 1));
         memory.writeInt(e, head);
         memory.writeInt(e + 4, written);
         usedIdx = (usedIdx + 1) & 0xffff;
-        VarHandle.releaseFence(); // the element is visible before the index (§2.7.8)
+    }
+
+    private void publishUsed() {
+        VarHandle.releaseFence(); // the elements are visible before the index (§2.7.8)
         memory.writeShort(used + 2, (short) usedIdx);
     }
 

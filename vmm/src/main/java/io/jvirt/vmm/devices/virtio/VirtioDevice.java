@@ -82,6 +82,14 @@ public interface VirtioDevice {
         return new NetDevice(tap, mac);
     }
 
+    /**
+     * virtio-console (§5.3) with one port (hvc0): the guest's output goes to {@code out}
+     * (not closed here), host input is offered through {@link VirtioConsole#receive}.
+     */
+    static VirtioConsole console(java.io.OutputStream out) {
+        return new HvcDevice(out);
+    }
+
     /** virtio-rng (§5.4) reading host entropy from /dev/urandom. */
     static VirtioDevice rng() {
         return new RngDevice(Path.of("/dev/urandom"));

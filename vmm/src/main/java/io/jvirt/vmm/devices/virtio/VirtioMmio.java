@@ -11,10 +11,13 @@ import io.jvirt.vmm.memory.GuestMemory;
  * ({@code virtio_mmio.device=512@0xd0000000:5}). Its interrupt is level-triggered: high while
  * InterruptStatus is non-zero.
  *
- * <p>Queue notifications are processed synchronously on the notifying vCPU thread. A guest that
- * corrupts its rings gets DEVICE_NEEDS_RESET (and a configuration-change interrupt once
- * DRIVER_OK); a malformed descriptor chain fails only that request. Nothing the guest writes
- * makes this throw.
+ * <p>Made with {@link #create(VirtioDevice, GuestMemory, IrqLine)}, queue notifications are
+ * processed synchronously on the notifying thread (tests, simple embedders). A machine makes it
+ * with a doorbell instead ({@link #create(VirtioDevice, GuestMemory, IrqLine, Runnable)}): a
+ * QueueNotify write only rings the doorbell, and the device's I/O thread
+ * ({@link VirtioThread}) does the work. A guest that corrupts its rings gets
+ * DEVICE_NEEDS_RESET (and a configuration-change interrupt once DRIVER_OK); a malformed
+ * descriptor chain fails only that request. Nothing the guest writes makes this throw.
  */
 public interface VirtioMmio extends BusDevice {
 
@@ -29,8 +32,42 @@ public interface VirtioMmio extends BusDevice {
     int QUEUE_NOTIFY_OFFSET = 0x050;
 
     static VirtioMmio create(VirtioDevice device, GuestMemory memory, IrqLine irq) {
-        return new MmioTransport(device, memory, irq);
+        return new MmioTransport(device, memory, irq, null);
     }
+
+    /**
+     * A transport whose QueueNotify writes run {@code doorbell} (e.g. write an eventfd) instead
+     * of processing the queue; whoever hears the doorbell calls {@link #notifyQueues()}. The
+     * doorbell also rings when one round of work left requests behind.
+     */
+    static VirtioMmio create(VirtioDevice device, GuestMemory memory, IrqLine irq, Runnable doorbell) {
+        return new MmioTransport(device, memory, irq, java.util.Objects.requireNonNull(doorbell, "doorbell"));
+    }
+
+    /**
+     * How often the transport was notified and interrupted its driver, since it was made.
+     *
+     * @param notifyWrites QueueNotify writes that reached the register window (MMIO exits; an
+     *                     ioeventfd that takes them keeps this at zero)
+     * @param interrupts   times the interrupt line was raised
+     */
+    record Counters(long notifyWrites, long interrupts) {
+    }
+
+    Counters counters();
+
+    /**
+     * Takes the requests of every ready queue: a doorbell that does not say which queue (an
+     * ioeventfd without datamatch) means "look at all of them". Ignored unless DRIVER_OK.
+     */
+    void notifyQueues();
+
+    /**
+     * The interrupt controller lowered this transport's line when the guest ended the interrupt
+     * (KVM's irqfd resamplefd): raise it again if InterruptStatus is still non-zero, as a level
+     * would be.
+     */
+    void resample();
 
     /**
      * The driver notified queue {@code index} (the effect of writing it to QueueNotify): the

@@ -26,4 +26,11 @@ public interface VirtioQueue {
 
     /** Returns {@code request} to the driver through the used ring, {@code written} bytes filled. */
     void complete(Request request, int written);
+
+    /**
+     * Returns several requests at once ({@code written[i]} bytes filled in {@code requests[i]}):
+     * the driver sees all of their used-ring entries together, never some of them (what a
+     * frame spread over mergeable receive buffers needs, virtio 1.2 §5.1.6.4.2).
+     */
+    void complete(java.util.List<Request> requests, int[] written);
 }

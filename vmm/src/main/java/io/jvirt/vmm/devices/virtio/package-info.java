@@ -15,7 +15,12 @@
  *   <li>{@link io.jvirt.vmm.devices.virtio.VirtioDevice}: what a device does with
  *       {@link io.jvirt.vmm.devices.virtio.Request}s taken from a
  *       {@link io.jvirt.vmm.devices.virtio.VirtioQueue}. {@code VirtioDevice.rng()} is virtio-rng,
- *       {@code VirtioDevice.blk(BlockDevice, serial)} virtio-blk (read, write, flush, get-id).</li>
+ *       {@code VirtioDevice.blk(BlockDevice, serial)} virtio-blk (read, write, flush, get-id),
+ *       {@code VirtioDevice.net(Tap, mac)} virtio-net (with mergeable receive buffers),
+ *       {@code VirtioDevice.console(out)} virtio-console (hvc0).</li>
+ *   <li>{@link io.jvirt.vmm.devices.virtio.VirtioThread}: the device's I/O thread, woken by its
+ *       doorbell eventfd (an ioeventfd on QueueNotify under KVM) and, under KVM, the irqfd's
+ *       resample eventfd. The machine wires these (machine/VirtioWiring).</li>
  * </ul>
  *
  * <p>Wiring one device (what the machine does):

@@ -241,6 +241,76 @@ class NetDeviceTest {
     }
 
     @Test
+    void mergeableRxBuffersCarryABigFrameInSeveralChains() throws Exception {
+        long features = bit(Virtio.F_VERSION_1) | bit(NetDevice.F_MAC) | bit(NetDevice.F_MRG_RXBUF);
+        assertTrue((guest.deviceFeatures() & bit(NetDevice.F_MRG_RXBUF)) != 0, "MRG_RXBUF offered");
+        assertTrue(guest.start(features, 0));
+        final int small = 128;
+        for (int i = 0; i < NetGuest.SIZE; i++) {
+            guest.rx.post(i, small, true); // Linux posts page fragments; here much smaller than a frame
+        }
+        guest.rx.kick();
+        guest.send(NetFrames.arpRequest(MAC, GUEST_IP, HOST_IP));
+        byte[] arp = null;
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (arp == null && System.nanoTime() < end) {
+            arp = mergedFrame(small, p -> isArpReply(p));
+            Thread.sleep(10);
+        }
+        assertNotNull(arp, "ARP reply");
+        byte[] hostMac = NetFrames.slice(arp, NetFrames.HDR + 22, 6);
+        byte[] payload = new byte[1000];
+        for (int i = 0; i < payload.length; i++) {
+            payload[i] = (byte) (i * 7);
+        }
+        guest.send(NetFrames.echoRequest(MAC, GUEST_IP, hostMac, HOST_IP, 0x4d52, 1, payload));
+        byte[] echo = null;
+        end = System.nanoTime() + 10_000_000_000L;
+        while (echo == null && System.nanoTime() < end) {
+            echo = mergedFrame(small, p -> NetFrames.ethertype(p) == 0x0800 && p[NetFrames.HDR + 34] == 0);
+            Thread.sleep(10);
+        }
+        assertNotNull(echo, "ICMP echo reply of a 1000-byte ping, spread over 128-byte buffers");
+        int buffers = (echo[NetDevice.NUM_BUFFERS_OFFSET] & 0xff) | (echo[NetDevice.NUM_BUFFERS_OFFSET + 1] & 0xff) << 8;
+        assertEquals((echo.length + small - 1) / small, buffers, "num_buffers counts the chains the frame filled");
+        int icmp = NetFrames.HDR + 14 + 20;
+        assertArrayEquals(payload, NetFrames.slice(echo, icmp + 8, payload.length), "payload intact across buffers");
+        assertEquals(0, NetFrames.checksum(echo, icmp, echo.length - icmp), "ICMP checksum valid");
+    }
+
+    /**
+     * Takes the used RX entries; returns the first frame {@code match} accepts, reassembled from
+     * num_buffers consecutive entries (every buffer goes back to the device, {@code size} bytes).
+     */
+    private byte[] mergedFrame(int size, Predicate<byte[]> match) {
+        guest.write(MmioTransport.INTERRUPT_ACK, guest.read(MmioTransport.INTERRUPT_STATUS));
+        List<int[]> used = guest.rx.takeUsed();
+        byte[] found = null;
+        for (int i = 0; i < used.size(); ) {
+            byte[] first = guest.mem.read(guest.rx.buffer(used.get(i)[0]), used.get(i)[1]);
+            int n = (first[NetDevice.NUM_BUFFERS_OFFSET] & 0xff) | (first[NetDevice.NUM_BUFFERS_OFFSET + 1] & 0xff) << 8;
+            assertTrue(n >= 1 && i + n <= used.size(), "all " + n + " buffers of a frame are used together");
+            java.io.ByteArrayOutputStream frame = new java.io.ByteArrayOutputStream();
+            for (int k = 0; k < n; k++) {
+                int[] e = used.get(i + k);
+                frame.writeBytes(guest.mem.read(guest.rx.buffer(e[0]), e[1]));
+                assertTrue(k == n - 1 || e[1] == size, "every buffer but the last is full");
+            }
+            if (found == null && match.test(frame.toByteArray())) {
+                found = frame.toByteArray();
+            }
+            i += n;
+        }
+        for (int[] e : used) {
+            guest.rx.post(e[0], size, true);
+        }
+        if (!used.isEmpty()) {
+            guest.rx.kick();
+        }
+        return found;
+    }
+
+    @Test
     void badMacsAreRefusedByName() {
         var e = assertThrows(IllegalArgumentException.class, () -> VirtioDevice.net(tap, new byte[] {1, 0, 0, 0, 0, 1}));
         assertTrue(e.getMessage().contains("01:00:00:00:00:01") && e.getMessage().contains(tap.name()), e.getMessage());

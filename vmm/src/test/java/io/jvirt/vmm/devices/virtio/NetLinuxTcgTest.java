@@ -2,38 +2,15 @@ package io.jvirt.vmm.devices.virtio;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.jvirt.net.Netns;
 import io.jvirt.net.Nic;
 import io.jvirt.sys.Tap;
-import io.jvirt.vmm.accel.AccelVm;
-import io.jvirt.vmm.accel.Vcpu;
-import io.jvirt.vmm.accel.VcpuExit;
-import io.jvirt.vmm.accel.tcg.TcgAccelerator;
-import io.jvirt.vmm.arch.x86_64.firmware.Firmware;
-import io.jvirt.vmm.arch.x86_64.firmware.FirmwareConfig;
 import io.jvirt.vmm.arch.x86_64.firmware.TestLinux;
-import io.jvirt.vmm.boot.BootConfig;
-import io.jvirt.vmm.boot.LinuxBoot;
-import io.jvirt.vmm.boot.LoadedKernel;
-import io.jvirt.vmm.devices.CmosRtc;
-import io.jvirt.vmm.devices.IoBus;
-import io.jvirt.vmm.devices.PowerControl;
-import io.jvirt.vmm.devices.Serial16550;
-import io.jvirt.vmm.devices.acpi.AcpiPm;
-import io.jvirt.vmm.memory.GuestMemory;
-import io.jvirt.vmm.memory.GuestRam;
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,14 +18,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * End to end: Debian's kernel on the software CPU finds our virtio-net through the DSDT
  * (LNRO0005), virtio_net.ko brings eth0 up on it, and busybox ping reaches 10.78.0.1, the
- * address of the TAP behind the device in a network namespace this test creates (root needed).
+ * address of the TAP behind the device in a network namespace this test creates (root needed),
+ * on a {@link TcgLinuxRig}.
  * Slow (minutes): tagged {@code linux}. The console goes to target/net-linux/console.log.
  */
 @Tag("linux")
 class NetLinuxTcgTest {
     private static final long MINUTES = Long.getLong("jvirt.tcg.bootMinutes", 15);
-    private static final long VIRTIO_BASE = 0xd000_0000L;
-    private static final int VIRTIO_GSI = 5;
     private static final String DONE = "== done";
 
     @TempDir
@@ -66,6 +42,7 @@ class NetLinuxTcgTest {
                 "bb ip link set eth0 up",
                 "bb ip addr add 10.78.0.2/24 dev eth0",
                 "echo \"== eth0: $(bb cat /sys/class/net/eth0/address) $(bb cat /sys/class/net/eth0/operstate)\"",
+                "echo \"== features $(bb cat /sys/class/net/eth0/device/features)\"",
                 "bb ping -c 3 -W 10 10.78.0.1",
                 "echo \"== down $(bb wget -q -O - http://10.78.0.1:8080/blob | bb md5sum)\"",
                 "bb dd if=/dev/urandom of=/up bs=65536 count=16 2>/dev/null",
@@ -75,30 +52,12 @@ class NetLinuxTcgTest {
                 "bb poweroff -f"));
         String tag = "jvlx" + ProcessHandle.current().pid() % 100000;
         Path logFile = Path.of("target", "net-linux", "console.log");
-        Files.createDirectories(logFile.getParent());
 
-        GuestMemory memory = GuestRam.allocate(256L << 20);
         VirtioDevice net = null;
         Process httpd = null;
         Process listener = null;
-        FirmwareConfig firmware = new FirmwareConfig(1, List.of(
-                new FirmwareConfig.VirtioMmio(VIRTIO_BASE, VirtioMmio.WINDOW_SIZE, VIRTIO_GSI)));
-        long rsdp = Firmware.install(memory, firmware);
-        LoadedKernel kernel = LinuxBoot.load(memory, new BootConfig(linux.kernel(), Optional.of(initrd),
-                "console=ttyS0 panic=-1 reboot=k", rsdp));
-        IoBus pio = IoBus.create("pio");
-        IoBus mmio = IoBus.create("mmio");
-        AccelVm vm;
-        try {
-            vm = TcgAccelerator.create().createVm(memory, pio, mmio, 1);
-        } catch (UnsupportedOperationException e) {
-            Assumptions.abort("tcg CPU core not in this build: " + e.getMessage());
-            return;
-        }
-        CountDownLatch poweredOff = new CountDownLatch(1);
-        Vcpu cpu = vm.vcpu(0);
-        ByteArrayOutputStream console = new ByteArrayOutputStream();
-        try (vm; OutputStream log = Files.newOutputStream(logFile); Netns ns = Netns.create(tag); Tap tap = Tap.open(tag + "t")) {
+        try (TcgLinuxRig rig = TcgLinuxRig.boot(linux.kernel(), initrd, 1, logFile);
+             Netns ns = Netns.create(tag); Tap tap = Tap.open(tag + "t")) {
             ns.exec("sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1");
             ns.adopt(tap.name());
             ns.address(tap.name(), "10.78.0.1/24");
@@ -113,76 +72,37 @@ class NetLinuxTcgTest {
             Path upload = dir.resolve("upload");
             listener = new ProcessBuilder("ip", "netns", "exec", ns.name(), "busybox", "nc", "-l", "-p", "9000")
                     .redirectOutput(upload.toFile()).redirectErrorStream(false).start();
-            OutputStream out = new OutputStream() {
-                @Override
-                public void write(int b) throws java.io.IOException {
-                    synchronized (console) {
-                        console.write(b);
-                    }
-                    log.write(b);
+            try {
+                net = VirtioDevice.net(tap, Nic.macBytes("52:54:00:12:34:56"));
+                VirtioMmio nic = rig.attach(0, net);
+                TcgLinuxRig.Outcome o = rig.run(MINUTES);
+                String text = o.console();
+                String tail = o.tail();
+                assertTrue(text.contains(DONE), "the guest never finished its script; console tail:\n" + tail);
+                assertTrue(o.poweredOff(), "no S5 power-off; console tail:\n" + tail);
+                assertTrue(text.contains("== eth0: 52:54:00:12:34:56"), "eth0 has the MAC from config space; console tail:\n" + tail);
+                assertTrue(text.contains("3 packets transmitted, 3 packets received"), "ping answered; console tail:\n" + tail);
+                java.util.regex.Matcher f = java.util.regex.Pattern.compile("== features ([01]{32,})").matcher(text);
+                assertTrue(f.find() && f.group(1).charAt(NetDevice.F_MRG_RXBUF) == '1',
+                        "Linux negotiated VIRTIO_NET_F_MRG_RXBUF, so the transfers used mergeable buffers; console tail:\n" + tail);
+                assertTrue(ns.ip("neigh", "show", "dev", tap.name()).contains("52:54:00:12:34:56"), "host learned the guest MAC");
+                assertTrue(text.contains("== down " + md5(blob)), "1 MiB download over TCP intact; console tail:\n" + tail);
+                assertTrue(listener.waitFor(30, TimeUnit.SECONDS), "the upload connection closed");
+                byte[] got = Files.readAllBytes(upload);
+                assertTrue(text.contains("== up " + md5(got)) && got.length == (1 << 20),
+                        got.length + "-byte upload matches the guest's md5; console tail:\n" + tail);
+                assertTrue((nic.status() & Virtio.DEVICE_NEEDS_RESET) == 0, "the device never broke, status " + nic.status());
+            } finally {
+                if (net != null) {
+                    net.close(); // its I/O thread writes guest memory: stop it before the rig unmaps RAM
                 }
-            };
-            new Serial16550(vm.irqLine(Serial16550.COM1_GSI), out).registerCom1(pio);
-            long low = memory.regions().getFirst().size();
-            new CmosRtc(low, memory.ramSize() - low, vm.irqLine(CmosRtc.GSI)).register(pio);
-            new AcpiPm(new PowerControl() {
-                @Override
-                public void powerOff() {
-                    poweredOff.countDown();
-                    cpu.kick();
-                }
-
-                @Override
-                public void reset() {
-                    fail("the guest reset instead of powering off");
-                }
-            }, vm.irqLine(AcpiPm.SCI_GSI)).register(pio);
-            net = VirtioDevice.net(tap, Nic.macBytes("52:54:00:12:34:56"));
-            VirtioMmio nic = VirtioMmio.create(net, memory, vm.irqLine(VIRTIO_GSI));
-            mmio.register(VIRTIO_BASE, VirtioMmio.WINDOW_SIZE, nic);
-            vm.reset(kernel.state());
-
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(MINUTES);
-            Thread runner = Thread.ofPlatform().name("vcpu-0").start(() -> {
-                while (poweredOff.getCount() > 0 && System.nanoTime() < deadline) {
-                    VcpuExit e = cpu.run();
-                    if (!(e instanceof VcpuExit.Kicked)) {
-                        synchronized (console) {
-                            console.writeBytes(("\n[vcpu exit " + e + "]\n").getBytes(StandardCharsets.UTF_8));
-                        }
-                        return;
-                    }
-                }
-            });
-            boolean off = poweredOff.await(MINUTES, TimeUnit.MINUTES);
-            cpu.kick();
-            runner.join(10_000);
-            String text;
-            synchronized (console) {
-                text = console.toString(StandardCharsets.UTF_8);
             }
-            String tail = text.substring(Math.max(0, text.length() - 5000));
-            assertTrue(text.contains(DONE), "the guest never finished its script; console tail:\n" + tail);
-            assertTrue(off, "no S5 power-off; console tail:\n" + tail);
-            assertTrue(text.contains("== eth0: 52:54:00:12:34:56"), "eth0 has the MAC from config space; console tail:\n" + tail);
-            assertTrue(text.contains("3 packets transmitted, 3 packets received"), "ping answered; console tail:\n" + tail);
-            assertTrue(ns.ip("neigh", "show", "dev", tap.name()).contains("52:54:00:12:34:56"), "host learned the guest MAC");
-            assertTrue(text.contains("== down " + md5(blob)), "1 MiB download over TCP intact; console tail:\n" + tail);
-            assertTrue(listener.waitFor(30, TimeUnit.SECONDS), "the upload connection closed");
-            byte[] got = Files.readAllBytes(upload);
-            assertTrue(text.contains("== up " + md5(got)) && got.length == (1 << 20),
-                    got.length + "-byte upload matches the guest's md5; console tail:\n" + tail);
-            assertTrue((nic.status() & Virtio.DEVICE_NEEDS_RESET) == 0, "the device never broke, status " + nic.status());
         } finally {
-            if (net != null) {
-                net.close(); // its I/O thread writes guest memory: stop it before unmapping
-            }
             for (Process p : new Process[] {httpd, listener}) {
                 if (p != null) {
                     p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 }
             }
-            memory.backing().close();
         }
     }
 

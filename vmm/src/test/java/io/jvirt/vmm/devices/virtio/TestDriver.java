@@ -15,10 +15,17 @@ final class TestDriver {
     long used;
     int size;
     int availIdx;
+    /** The queue this driver sets up and kicks (a device with several queues gets a driver per queue). */
+    final int queue;
 
     TestDriver(VirtioMmio dev, GuestMemory mem) {
+        this(dev, mem, 0);
+    }
+
+    TestDriver(VirtioMmio dev, GuestMemory mem, int queue) {
         this.dev = dev;
         this.mem = mem;
+        this.queue = queue;
     }
 
     int read(int reg) {
@@ -49,7 +56,7 @@ final class TestDriver {
         return lo | (long) read(MmioTransport.DEVICE_FEATURES) << 32;
     }
 
-    /** Queue 0 of {@code size} entries with its rings at desc/avail/used (zeroed first). */
+    /** Queue {@link #queue} of {@code size} entries with its rings at desc/avail/used (zeroed first). */
     void setupQueue(int size, long desc, long avail, long used) {
         this.size = size;
         this.desc = desc;
@@ -59,7 +66,7 @@ final class TestDriver {
         mem.write(desc, new byte[16 * size]);
         mem.write(avail, new byte[6 + 2 * size]);
         mem.write(used, new byte[6 + 8 * size]);
-        write(MmioTransport.QUEUE_SEL, 0);
+        write(MmioTransport.QUEUE_SEL, queue);
         write(MmioTransport.QUEUE_NUM, size);
         write(MmioTransport.QUEUE_DESC_LOW, desc);
         write(MmioTransport.QUEUE_DESC_HIGH, desc >>> 32);
@@ -91,7 +98,7 @@ final class TestDriver {
     }
 
     void kick() {
-        write(MmioTransport.QUEUE_NOTIFY, 0);
+        write(MmioTransport.QUEUE_NOTIFY, queue);
     }
 
     int usedIdx() {

@@ -21,7 +21,7 @@
  *     this CPU's LAPIC page, MMIO bus). LOCK'd read-modify-writes are CAS loops
  *     ({@code Atomic}).</li>
  * <li><b>Translation</b> (decode / translate / execute): {@code Jit} counts entries per
- *     cached 64-bit-mode block; at {@code jvirt.tcg.jit.threshold} (default 5000) it collects a
+ *     cached 64-bit-mode block; at {@code jvirt.tcg.jit.threshold} (default 50000) it collects a
  *     {@code Region} on the vCPU thread (the block plus the blocks it reaches by direct branches
  *     without leaving its physical page, addressed by offset from the entry, so any linear
  *     mapping of the page can run it) and hands it to one background thread. {@code Translator}

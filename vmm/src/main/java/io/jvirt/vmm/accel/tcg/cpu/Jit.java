@@ -1,6 +1,10 @@
 package io.jvirt.vmm.accel.tcg.cpu;
 
 import java.lang.System.Logger.Level;
+import ManagementFactory;
+import java.util.concurrent.Executor;
+import Executors;
+import LongAdder;
 
 /**
  * When to translate: a cached 64-bit-mode block is translated to bytecode ({@link Translator})
@@ -29,15 +33,15 @@ final class Jit {
     private final int threshold;
     /** -Djvirt.tcg.jit.stats=true: at exit, print how much was translated and how long HotSpot compiled. */
     private static final boolean STATS_ON = Boolean.getBoolean("jvirt.tcg.jit.stats");
-    private static final java.util.concurrent.atomic.LongAdder REGIONS = new java.util.concurrent.atomic.LongAdder(),
-            INSNS = new java.util.concurrent.atomic.LongAdder(), NANOS = new java.util.concurrent.atomic.LongAdder();
+    private static final LongAdder REGIONS = new LongAdder(),
+            INSNS = new LongAdder(), NANOS = new LongAdder();
 
     static {
         if (STATS_ON) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.printf(
                     "jit: %d regions translated (%d instructions) in %.1f ms; HotSpot compiled for %.1f s%n",
                     REGIONS.sum(), INSNS.sum(), NANOS.sum() / 1e6,
-                    java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime() / 1e3)));
+                    ManagementFactory.getCompilationMXBean().getTotalCompilationTime() / 1e3)));
         }
     }
 
@@ -84,7 +88,7 @@ final class Jit {
      * Hot regions are translated on one background thread, so a vCPU keeps interpreting while
      * its code is turned into a class (and HotSpot's compiler threads compile it).
      */
-    private static final java.util.concurrent.Executor WORKER = java.util.concurrent.Executors.newSingleThreadExecutor(
+    private static final Executor WORKER = Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().daemon().name("tcg-jit").unstarted(r));
 
     /** Translates region {@code r} of {@code b}, halved until its class is small enough for HotSpot to compile. */

@@ -1,10 +1,10 @@
 package io.jvirt.vmm.accel.tcg.cpu;
 
 import java.lang.System.Logger.Level;
-import ManagementFactory;
+import java.lang.management.ManagementFactory;
 import java.util.concurrent.Executor;
-import Executors;
-import LongAdder;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * When to translate: a cached 64-bit-mode block is translated to bytecode ({@link Translator})

@@ -10,7 +10,8 @@ package io.jvirt.block;
  * @param depth      0 for the top image, 1 for its backing file, ...; for unallocated ranges the
  *                   depth of the chain's end
  * @param present    allocated in some image of the chain
- * @param hostOffset offset in {@code file}, or -1 when there is none (holes, zero, compressed)
+ * @param hostOffset offset in {@code file}, or -1 when there is none (qcow2 holes, zero and
+ *                   compressed clusters; a raw file's holes keep their offset, as in qemu-img map)
  * @param file       file that holds the data, or null
  */
 public record Extent(long start, long length, boolean data, boolean zero, int depth,

@@ -71,6 +71,8 @@ final class LinuxConstants {
 
     // <termios.h> (glibc bits/termios-c_*flag.h)
     static final int TCSANOW = 0;
+    /** ioctl: get struct winsize (asm-generic/ioctls.h). */
+    static final int TIOCGWINSZ = 0x5413;
     static final int TCSADRAIN = 1;
     static final int VMIN = 6;
     static final int VTIME = 5;

@@ -47,6 +47,19 @@ final class LinuxLayouts {
             JAVA_INT.withName("c_ispeed"), JAVA_INT.withName("c_ospeed")).withName("termios");
 
     /*
+     * struct winsize {
+     *     unsigned short ws_row;
+     *     unsigned short ws_col;
+     *     unsigned short ws_xpixel;
+     *     unsigned short ws_ypixel;
+     * };
+     */
+    static final StructLayout WINSIZE = structLayout(
+            java.lang.foreign.ValueLayout.JAVA_SHORT.withName("ws_row"), java.lang.foreign.ValueLayout.JAVA_SHORT.withName("ws_col"),
+            java.lang.foreign.ValueLayout.JAVA_SHORT.withName("ws_xpixel"),
+            java.lang.foreign.ValueLayout.JAVA_SHORT.withName("ws_ypixel")).withName("winsize");
+
+    /*
      * typedef struct { unsigned long int __val[1024 / (8 * sizeof (unsigned long int))]; } __sigset_t;
      */
     static final StructLayout SIGSET = structLayout(

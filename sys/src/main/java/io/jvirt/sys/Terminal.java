@@ -22,6 +22,18 @@ public interface Terminal extends AutoCloseable {
         return TtyTerminal.enterRaw(fd, keepSignals);
     }
 
+    /** A terminal's window size in character cells. */
+    record Size(int columns, int rows) {
+    }
+
+    /**
+     * The window size of terminal {@code fd} (ioctl TIOCGWINSZ, tty_ioctl(4)); empty when
+     * {@code fd} is not a terminal or its size is unknown (0x0).
+     */
+    static java.util.Optional<Size> size(int fd) {
+        return TtyTerminal.size(fd);
+    }
+
     /** The terminal's file descriptor. */
     int fd();
 

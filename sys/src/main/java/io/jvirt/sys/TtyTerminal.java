@@ -41,6 +41,18 @@ final class TtyTerminal implements Terminal {
         this.saved = saved;
     }
 
+    static java.util.Optional<Terminal.Size> size(int fd) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment w = a.allocate(LinuxLayouts.WINSIZE);
+            Libc.ioctl(fd, LinuxConstants.TIOCGWINSZ, w, "TIOCGWINSZ", "terminal fd " + fd);
+            int rows = Short.toUnsignedInt(w.get(ValueLayout.JAVA_SHORT, 0));
+            int cols = Short.toUnsignedInt(w.get(ValueLayout.JAVA_SHORT, 2));
+            return rows == 0 || cols == 0 ? java.util.Optional.empty() : java.util.Optional.of(new Terminal.Size(cols, rows));
+        } catch (SysException e) {
+            return java.util.Optional.empty(); // ENOTTY: not a terminal
+        }
+    }
+
     static TtyTerminal enterRaw(int fd, boolean keepSignals) {
         String name = "terminal fd " + fd;
         try (Arena a = Arena.ofConfined()) {

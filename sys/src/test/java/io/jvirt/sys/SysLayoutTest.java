@@ -58,6 +58,7 @@ class SysLayoutTest {
             new Mirror("struct kvm_run", KvmLayouts.KVM_RUN, false),
             new Mirror("struct epoll_event", LinuxLayouts.EPOLL_EVENT, true),
             new Mirror("struct termios", LinuxLayouts.TERMIOS, true),
+            new Mirror("struct winsize", LinuxLayouts.WINSIZE, true),
             new Mirror("__sigset_t", LinuxLayouts.SIGSET, true),
             new Mirror("struct sigaction", LinuxLayouts.SIGACTION, true),
             new Mirror("struct ifreq", LinuxLayouts.IFREQ, true));
@@ -101,6 +102,7 @@ class SysLayoutTest {
                 #include <fcntl.h>
                 #include <signal.h>
                 #include <termios.h>
+                #include <sys/ioctl.h>
                 #include <sys/mman.h>
                 #include <sys/epoll.h>
                 #include <sys/eventfd.h>

@@ -19,6 +19,8 @@ class TerminalTest {
     // <asm-generic/ioctls.h>: TIOCSPTLCK = _IOW('T', 0x31, int), TIOCGPTN = _IOR('T', 0x30, unsigned int)
     private static final long TIOCSPTLCK = Ioctl.iow('T', 0x31, 4);
     private static final long TIOCGPTN = Ioctl.ior('T', 0x30, 4);
+    /** TIOCSWINSZ (asm-generic/ioctls.h 0x5414): what a terminal emulator does on a resize. */
+    private static final long TIOCSWINSZ = 0x5414;
 
     private static byte[] termios(int fd) {
         try (Arena a = Arena.ofConfined()) {
@@ -47,6 +49,17 @@ class TerminalTest {
         }
         try {
             assertTrue(Terminal.isTerminal(pts));
+            assertEquals(java.util.Optional.empty(), Terminal.size(pts), "a new pty has no size (0x0)");
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment w = a.allocate(LinuxLayouts.WINSIZE);
+                w.set(ValueLayout.JAVA_SHORT, 0, (short) 40);  // ws_row
+                w.set(ValueLayout.JAVA_SHORT, 2, (short) 132); // ws_col
+                Libc.ioctl(master, TIOCSWINSZ, w, "TIOCSWINSZ", "/dev/ptmx");
+            }
+            assertEquals(java.util.Optional.of(new Terminal.Size(132, 40)), Terminal.size(pts));
+            int devNull = Libc.open("/dev/null", LinuxConstants.O_RDWR | LinuxConstants.O_CLOEXEC, 0);
+            assertEquals(java.util.Optional.empty(), Terminal.size(devNull), "not a terminal");
+            Libc.close(devNull, "/dev/null");
             byte[] before = termios(pts);
             assertNotEquals(0, lflag(before) & LinuxConstants.ICANON, "a new pty starts canonical");
             try (Terminal t = Terminal.enterRaw(pts, true)) {

@@ -49,7 +49,7 @@ final class Amend {
                         : f.h.compatible & ~Header.COMPAT_LAZY_REFCOUNTS;
             }
             f.writeHeader();
-            f.ch.force(true);
+            f.sync(true);
         } finally {
             f.rw.writeLock().unlock();
         }

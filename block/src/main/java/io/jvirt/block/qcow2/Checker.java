@@ -69,7 +69,7 @@ final class Checker {
                 f.rc.set(c, w.count(c));
             }
         }
-        f.ch.force(true);
+        f.sync(true);
     }
 
     private Qcow2Image.CheckResult scan() throws IOException {

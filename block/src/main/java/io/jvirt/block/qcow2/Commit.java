@@ -126,7 +126,7 @@ final class Commit {
         }
         long tableOff = tableStart << f.cb;
         f.writeFully(tableOff, longs(table), 0, table.length * 8);
-        f.ch.force(true);
+        f.sync(true);
         // The switch: one write of the header prefix.
         Header h = f.h;
         long oldSize = h.size;
@@ -143,7 +143,7 @@ final class Commit {
             h.size = oldSize;
             throw e;
         }
-        f.ch.force(true);
+        f.sync(true);
         f.l1 = newL1;
         f.tables.reset();
         f.snapshots = new java.util.ArrayList<>(snaps);

@@ -124,10 +124,17 @@ final class Qcow2File implements Qcow2Image {
     }
 
     void writeFully(long pos, ByteBuffer src) throws IOException {
+        TestHooks.written(pos, src);
         long p = pos;
         while (src.hasRemaining()) {
             p += ch.write(src, p);
         }
+    }
+
+    /** fdatasync ({@code metadata} false) or fsync: what was written so far is durable. */
+    void sync(boolean metadata) throws IOException {
+        TestHooks.synced();
+        ch.force(metadata);
     }
 
     void writeLong(long pos, long v) throws IOException {
@@ -200,28 +207,7 @@ final class Qcow2File implements Qcow2Image {
         rw.readLock().lock();
         try {
             checkRange(offset, dst.remaining());
-            long pos = offset;
-            while (dst.hasRemaining()) {
-                long g = pos >> cb;
-                int in = (int) (pos & (cs - 1));
-                int n = (int) Math.min(dst.remaining(), cs - in);
-                long[] e = tables.lookup(g);
-                TestHooks.afterLookup(this, g);
-                if (!ext && dst.remaining() > n
-                        && L2Entry.decode(e[0], cb, false) instanceof L2Entry.Normal nm) {
-                    // data clusters that follow each other in the file: one read for the run
-                    long host = checkHost(nm.host(), g);
-                    long rest = dst.remaining() - n;
-                    int more = tables.contiguousAfter(g, host, (int) Math.min(1024,
-                            (rest + cs - 1) / cs));
-                    n += (int) Math.min(rest, (long) more * cs);
-                    readInto(host + in, dst.slice(dst.position(), n));
-                } else {
-                    readCluster(g, e[0], e[1], in, dst.slice(dst.position(), n));
-                }
-                dst.position(dst.position() + n);
-                pos += n;
-            }
+            Reads.request(this, offset, dst);
         } finally {
             rw.readLock().unlock();
         }
@@ -299,7 +285,7 @@ final class Qcow2File implements Qcow2Image {
                     h.incompatible &= ~Header.INCOMPAT_DIRTY;
                     writeHeader();
                     if (sync) {
-                        ch.force(true);
+                        sync(true);
                     }
                 }
             }

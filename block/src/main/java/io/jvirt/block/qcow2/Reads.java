@@ -13,6 +13,32 @@ final class Reads {
     private Reads() {
     }
 
+    /** A read request (range checked, shared lock held): cluster by cluster, or run by run. */
+    static void request(Qcow2File f, long offset, ByteBuffer dst) throws IOException {
+        long pos = offset;
+        while (dst.hasRemaining()) {
+            long g = pos >> f.cb;
+            int in = (int) (pos & (f.cs - 1));
+            int n = (int) Math.min(dst.remaining(), f.cs - in);
+            long[] e = f.tables.lookup(g);
+            TestHooks.afterLookup(f, g);
+            if (!f.ext && dst.remaining() > n
+                    && L2Entry.decode(e[0], f.cb, false) instanceof L2Entry.Normal nm) {
+                // data clusters that follow each other in the file: one read for the run
+                long host = f.checkHost(nm.host(), g);
+                long rest = dst.remaining() - n;
+                int more = f.tables.contiguousAfter(g, host, (int) Math.min(1024,
+                        (rest + f.cs - 1) / f.cs));
+                n += (int) Math.min(rest, (long) more * f.cs);
+                f.readInto(host + in, dst.slice(dst.position(), n));
+            } else {
+                cluster(f, g, e[0], e[1], in, dst.slice(dst.position(), n));
+            }
+            dst.position(dst.position() + n);
+            pos += n;
+        }
+    }
+
     /** Reads {@code part.remaining()} bytes at {@code in} within guest cluster {@code g}. */
     static void cluster(Qcow2File f, long g, long entry, long bitmap, int in, ByteBuffer part)
             throws IOException {

@@ -9,9 +9,9 @@ import java.util.Map;
 /**
  * The refcount table and its blocks (qcow2.txt "Cluster refcounts"), refcount widths 1..64
  * bits. Callers hold the image's metadata lock. Every change is written through at once, in an
- * order that leaves at most leaks after a crash: a new refcount block is written before the
- * table entry that points at it; a cluster's refcount is raised before anything points at it
- * and lowered only after nothing does.
+ * order that leaves at most leaks after a crash or power loss: a new refcount block is made
+ * durable before the table entry that points at it; a cluster's refcount is raised before
+ * anything points at it and lowered only after nothing does (see {@link Tables}).
  */
 final class Refcounts {
 
@@ -101,6 +101,9 @@ final class Refcounts {
         byte[] b = new byte[cs];
         write(b, 0, 1);
         img.writeFully(c << cb, b, 0, cs);
+        // The block must be durable before the table entry that makes it count (power loss):
+        // rare (one block per perBlock clusters), so a sync here costs little.
+        img.sync(false);
         table[bi] = c << cb;
         img.writeLong(tableOffset + 8L * bi, c << cb);
         blocks.put(bi, b);

@@ -30,9 +30,10 @@ import java.util.Map;
  *     old mapping of it may still be on disk, or in use by a request that looked it up earlier.
  * </ol>
  * A power loss therefore leaves at most leaked clusters (refcount above the references), and
- * writes that were not flushed read back as before them. Releasing also needs the image's
- * exclusive lock: it waits for every request in flight that might still read or write a
- * cluster through an old mapping.
+ * writes that were not flushed read back as before them (PowerLossTest replays a workload's
+ * writes and syncs as power losses). Releasing also needs the image's exclusive lock: it waits
+ * for every request in flight that might still read or write a cluster through an old mapping
+ * (RaceTest: a reader of a compressed cluster while a writer replaces it).
  */
 final class Tables {
 
@@ -175,6 +176,11 @@ final class Tables {
     /** Queues dropping one reference from each cluster of [off, off+len). */
     void freeLater(long off, long len) {
         if (len > 0) {
+            long[] last = frees.isEmpty() ? null : frees.get(frees.size() - 1);
+            if (last != null && last[0] + last[1] == off && ((off | len) & (f.cs - 1)) == 0) {
+                last[1] += len; // a discarded run of neighbouring clusters: one entry
+                return;
+            }
             frees.add(new long[] {off, len});
             if (frees.size() > FREES_LIMIT) {
                 overLimit = true;
@@ -197,7 +203,7 @@ final class Tables {
         try {
             if (!dirtyL2.isEmpty() || !dirtyL1.isEmpty()) {
                 if (sync) {
-                    f.ch.force(false);
+                    f.sync(false);
                 }
                 for (Map.Entry<Long, long[]> e : dirtyL2.entrySet()) {
                     f.writeFully(e.getKey(), ByteBuffer.wrap(Commit.longs(e.getValue())));
@@ -207,7 +213,7 @@ final class Tables {
                 writeL1();
             }
             if (sync) {
-                f.ch.force(false);
+                f.sync(false);
             }
             releaseQueued();
             overLimit = false;

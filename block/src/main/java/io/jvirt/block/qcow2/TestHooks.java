@@ -1,5 +1,7 @@
 package io.jvirt.block.qcow2;
 
+import java.nio.ByteBuffer;
+
 /**
  * Points where tests stop one request to let another run: deterministic interleavings for the
  * races the locking must survive. Null (and free) in production.
@@ -16,7 +18,30 @@ final class TestHooks {
     /** After a writer filled a newly allocated cluster, before it publishes the mapping. */
     static volatile Hook beforePublish;
 
+    /** Sees every write to an image file and every sync, in order (for power-loss tests). */
+    interface FileLog {
+        void write(long pos, ByteBuffer data);
+
+        void sync();
+    }
+
+    static volatile FileLog fileLog;
+
     private TestHooks() {
+    }
+
+    static void written(long pos, ByteBuffer data) {
+        FileLog l = fileLog;
+        if (l != null) {
+            l.write(pos, data.duplicate());
+        }
+    }
+
+    static void synced() {
+        FileLog l = fileLog;
+        if (l != null) {
+            l.sync();
+        }
     }
 
     static void afterLookup(Qcow2File f, long g) {

@@ -78,15 +78,16 @@ public final class RunCommand {
         }
         Console console;
         boolean consoleFileExisted = o.consoleFile().map(Files::exists).orElse(true);
+        boolean stdinTerminal = in == System.in && o.consoleFile().isEmpty() && Terminal.isTerminal(0);
         try {
-            console = o.consoleFile().isPresent() ? Console.file(o.consoleFile().get()) : Console.streams(in, out);
+            console = o.consoleFile().isPresent() ? Console.file(o.consoleFile().get())
+                    : stdinTerminal ? Console.terminal(in, out, 0) : Console.streams(in, out);
         } catch (IOException e) {
             err.println("jvirt: cannot create console file " + o.consoleFile().get() + " (" + e.getMessage()
                     + "); pick a writable path for --console file:PATH");
             return 1;
         }
-        boolean interactive = in == System.in && o.consoleFile().isEmpty() && Terminal.isTerminal(0);
-        int status = boot(accel, config, console, interactive, o.control(), err);
+        int status = boot(accel, config, console, stdinTerminal, o.control(), err);
         if (status == 1 && !consoleFileExisted) {
             deleteQuietly(o.consoleFile().get()); // bad input: leave no empty console file behind
         }

@@ -37,6 +37,17 @@ final class SnapshotCommands {
     private static boolean create(Shell sh, Args a) throws Failure {
         DomainInfo d = sh.domain(a.get("domain"));
         Connection c = sh.conn();
+        if (!c.uri().startsWith("test:")) {
+            // jvirt takes internal qcow2 snapshots of shut-off domains only (manager/README.md).
+            if (a.has("disk-only")) {
+                throw new Failure("unsupported configuration: external (--disk-only) snapshots are not supported by jvirt"
+                        + " yet; omit --disk-only for an internal snapshot, of a shut-off domain");
+            }
+            if (a.has("live")) {
+                throw new Failure("unsupported configuration: live snapshots need the VMM to save its memory, which jvirt"
+                        + " cannot do yet; shut '" + d.name() + "' off first and omit --live");
+            }
+        }
         SnapshotInfo s = sh.op(null, () -> c.createSnapshot(d.name(), a.get("name"), a.get("description")));
         sh.extra("Domain snapshot " + s.name() + " created");
         return true;

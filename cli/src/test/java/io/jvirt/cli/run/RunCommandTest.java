@@ -49,7 +49,7 @@ class RunCommandTest {
         Result r = jvirt("run", "--help");
         assertEquals(0, r.status());
         for (String option : new String[] {"--kernel", "--initrd", "--cmdline", "--memory", "--cpus", "--console",
-                "--no-reboot", "--accel", "2 guest reset under --no-reboot"}) {
+                "--no-reboot", "--accel", "--console-device serial|hvc", "2 guest reset under --no-reboot"}) {
             assertTrue(r.out().contains(option), option);
         }
     }

@@ -25,6 +25,8 @@ abstract class DaemonProcesses {
     Path dir;
 
     private final List<Long> pids = new ArrayList<>();
+    /** Put before the java command (e.g. {@code ip netns exec NS}): the CLI, so its daemon and VMMs, run there. */
+    List<String> prefix = List.of();
 
     static boolean runHasControl() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -36,9 +38,10 @@ abstract class DaemonProcesses {
     /** {@code jvirt -c jvirt:///session SCRIPT} with the store in dir/root (the CLI starts the daemon). */
     ProcessBuilder jvirtProcess(String script) {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), "io.jvirt.cli.Main", "-c", "jvirt:///session", script)
-                .directory(dir.toFile()).redirectErrorStream(true);
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), "io.jvirt.cli.Main", "-c", "jvirt:///session", script));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
         pb.environment().put("JVIRT_ROOT", dir.resolve("root").toString());
         pb.environment().remove("JVIRT_VMM_COMMAND");
         return pb;
@@ -101,7 +104,10 @@ abstract class DaemonProcesses {
     }
 
 
-    /** gcc: an ELF64 payload (dir/spin.elf) that prints "Hi" on COM1 and spins; costs the software CPU next to nothing. */
+    /**
+     * gcc: an ELF64 payload (dir/spin.elf) that prints "Hi" on COM1 and halts with interrupts
+     * off, so a running VM costs no CPU (the software CPU sleeps in HLT until a kick).
+     */
     Path spinGuest() throws Exception {
         Files.writeString(dir.resolve("spin.S"), """
                 .globl _start
@@ -113,7 +119,9 @@ abstract class DaemonProcesses {
                     out %al, %dx
                     mov $'\\n', %al
                     out %al, %dx
-                1:  jmp 1b
+                    cli
+                1:  hlt
+                    jmp 1b
                 """);
         Files.writeString(dir.resolve("spin.lds"), """
                 ENTRY(_start)

@@ -32,6 +32,7 @@ import javax.net.ssl.SSLSocket;
 final class HttpServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(HttpServer.class.getName());
+    private static final int HANDSHAKE_TIMEOUT_MS = 30_000;
 
     private final String where;
     private final Closeable server;
@@ -100,7 +101,9 @@ final class HttpServer implements AutoCloseable {
                     Socket c = ss.accept();
                     Thread.ofVirtual().name("jvirtd-tls-conn").start(() -> {
                         try {
+                            c.setSoTimeout(HANDSHAKE_TIMEOUT_MS); // a client that never speaks TLS is let go
                             ((SSLSocket) c).startHandshake();
+                            c.setSoTimeout(0);
                             s.serve(c, c.getInputStream(), c.getOutputStream());
                         } catch (IOException e) {
                             LOG.log(System.Logger.Level.INFO, "TLS handshake with " + c.getRemoteSocketAddress()

@@ -9,8 +9,9 @@ import java.nio.file.Path;
 
 /**
  * What a client on TCP may not do that the store's owner on the unix socket may: point a
- * domain's disk at any file the daemon can open. A remote client's disks must be volumes of a
- * storage pool (inside a pool's target directory, after resolving "..").
+ * domain at any file the daemon can open (a disk, or a kernel or initrd, which the guest can
+ * read back), or define a storage pool (which would make any directory a pool). A remote
+ * client's files must lie inside an existing pool's target directory, after resolving "..".
  */
 final class RemoteChecks {
 
@@ -19,23 +20,38 @@ final class RemoteChecks {
 
     static void disksInPools(Connection c, String xml, String source) throws VirtException {
         DomainXml def = DomainXml.parse(xml, source, DomainDefaults.JVIRT);
+        for (String[] f : new String[][] {{"kernel", def.kernel()}, {"initrd", def.initrd()}}) {
+            if (f[1] != null && !inPool(c, f[1])) {
+                throw new VirtException(VirtException.Code.DENIED, "access denied: the " + f[0] + " of domain '" + def.name()
+                        + "' is '" + f[1] + "', outside every storage pool; a remote client may only use files in a pool"
+                        + " (upload it to a pool's directory)");
+            }
+        }
         for (DomainXml.Disk d : def.disks()) {
             if (d.source() == null) {
                 continue;
             }
-            Path p = Path.of(d.source()).toAbsolutePath().normalize();
-            boolean inside = false;
-            for (PoolInfo pool : c.listPools()) {
-                if (pool.path() != null && p.startsWith(Path.of(pool.path()).toAbsolutePath().normalize())) {
-                    inside = true;
-                    break;
-                }
+            if (inPool(c, d.source())) {
+                continue;
             }
-            if (!inside) {
-                throw new VirtException(VirtException.Code.DENIED, "access denied: disk " + d.target() + " of domain '"
-                        + def.name() + "' is '" + d.source() + "', outside every storage pool; a remote client may only"
-                        + " use pool volumes (jvirt vol-create-as POOL ..., then <source file='VOLUME PATH'/>)");
+            throw new VirtException(VirtException.Code.DENIED, "access denied: disk " + d.target() + " of domain '"
+                    + def.name() + "' is '" + d.source() + "', outside every storage pool; a remote client may only"
+                    + " use pool volumes (jvirt vol-create-as POOL ..., then <source file='VOLUME PATH'/>)");
+        }
+    }
+
+    static VirtException poolsAreLocal() {
+        return new VirtException(VirtException.Code.DENIED, "access denied: storage pools are defined, built and"
+                + " undefined through the daemon's unix socket (the store's owner); a remote client uses existing pools");
+    }
+
+    private static boolean inPool(Connection c, String file) throws VirtException {
+        Path p = Path.of(file).toAbsolutePath().normalize();
+        for (PoolInfo pool : c.listPools()) {
+            if (pool.path() != null && p.startsWith(Path.of(pool.path()).toAbsolutePath().normalize())) {
+                return true;
             }
         }
+        return false;
     }
 }

@@ -179,6 +179,10 @@ final class RestApi {
     }
 
     private Object pools(Http.Request r, String[] p, String m) throws VirtException {
+        if (remote && ((p.length == 3 && m.equals("POST")) || (p.length == 4 && m.equals("DELETE"))
+                || (p.length == 5 && p[4].equals("build")))) {
+            throw RemoteChecks.poolsAreLocal();
+        }
         if (p.length == 3) {
             if (m.equals("GET")) {
                 return c.listPools().stream().map(Codec::pool).toList();

@@ -99,21 +99,28 @@ final class Devices {
     }
 
     /**
-     * Creates the TAPs of bridged NICs (adding their names to {@code created} as it goes, so the
-     * caller can remove them on failure) and returns the {@code --net} options.
+     * Creates the TAPs of bridged NICs (adding their names to {@code created} as it goes and
+     * calling {@code record} after each, so the caller can remove them on failure or after a
+     * kill) and returns the {@code --net} options.
      */
-    static List<String> plug(String domain, List<Plug> plugs, List<String> created) throws VirtException {
+    static List<String> plug(String domain, List<Plug> plugs, List<String> created, Saver record) throws VirtException {
         List<String> a = new ArrayList<>();
         for (Plug p : plugs) {
             String tap = p.tap();
             if (tap == null) {
                 tap = Taps.create(domain, p.bridge());
                 created.add(tap);
+                record.save();
             }
             a.add("--net");
             a.add("tap=" + tap + ",mac=" + p.mac());
         }
         return a;
+    }
+
+    /** Records what exists so far. */
+    interface Saver {
+        void save() throws VirtException;
     }
 
     /** One NIC: into {@code bridge} through a TAP the daemon creates, or onto an existing {@code tap}. */

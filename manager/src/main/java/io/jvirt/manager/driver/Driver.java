@@ -28,8 +28,9 @@ class Driver extends StorageConnection {
     final Runtime runtime;
     final Persistence persistence;
     final Snapshots snapshots;
+    final Lifecycle lifecycle;
     int nextId = 1;
-    /** Receives lifecycle events; called with the lock held, so it must not block. */
+    /** Receives lifecycle events; called from driver and VMM threads, so it must not block. */
     java.util.function.Consumer<io.jvirt.manager.DomainEvent> events = e -> { };
     String securityModel;
     List<io.jvirt.manager.NetworkInfo> networks = List.of();
@@ -41,6 +42,7 @@ class Driver extends StorageConnection {
         this.runtime = runtime;
         this.persistence = persistence;
         this.snapshots = new Snapshots(this);
+        this.lifecycle = new Lifecycle(this);
     }
 
     @Override
@@ -305,113 +307,51 @@ class Driver extends StorageConnection {
         });
     }
 
+    // Runtime-facing operations: see Lifecycle.
+
     @Override
     public void start(String key) throws VirtException {
-        job(key, d -> {
-            if (d.state.active()) {
-                throw VirtException.invalidOperation("domain is already running");
-            }
-            if (d.persistent == null) {
-                throw VirtException.invalidOperation("domain '" + d.name() + "' is being created");
-            }
-            launch(d, d.persistent, "booted");
-            return null;
-        });
-    }
-
-    static Dom running(Dom d) throws VirtException {
-        if (!d.state.active()) {
-            throw VirtException.invalidOperation("domain is not running");
-        }
-        return d;
+        lifecycle.start(key);
     }
 
     @Override
     public void shutdown(String key) throws VirtException {
-        job(key, d -> {
-            if (!d.state.active()) {
-                throw VirtException.internal("domain '" + d.name() + "' not running");
-            }
-            publish(d.name(), "shutdown", "host");
-            if (runtime.powerdown(d.name())) {
-                synchronized (lock) {
-                    stopped(d, "shutdown");
-                }
-            }
-            return null;
-        });
+        lifecycle.shutdown(key);
     }
 
     @Override
     public void destroy(String key) throws VirtException {
-        job(key, d -> {
-            runtime.kill(running(d).name());
-            synchronized (lock) {
-                stopped(d, "destroyed");
-            }
-            return null;
-        });
+        lifecycle.destroy(key);
     }
 
     @Override
     public void reboot(String key) throws VirtException {
-        job(key, d -> {
-            if (runtime.reboot(running(d).name())) {
-                synchronized (lock) {
-                    d.state = DomainState.RUNNING;
-                    d.reason = "booted";
-                }
-            }
-            return null;
-        });
+        lifecycle.reboot(key);
     }
 
     @Override
     public void reset(String key) throws VirtException {
-        job(key, d -> {
-            runtime.reset(running(d).name());
-            synchronized (lock) {
-                d.state = DomainState.RUNNING;
-                d.reason = "booted";
-            }
-            return null;
-        });
+        lifecycle.reset(key);
     }
 
     @Override
     public void suspend(String key) throws VirtException {
-        job(key, d -> {
-            if (!d.state.active()) {
-                throw VirtException.internal("domain '" + d.name() + "' not running");
-            }
-            runtime.pause(d.name());
-            synchronized (lock) {
-                if (d.state == DomainState.RUNNING) {
-                    d.cpuNanos += System.nanoTime() - d.startedNanos;
-                }
-                d.state = DomainState.PAUSED;
-                d.reason = "user";
-                publish(d.name(), "suspended", "paused");
-            }
-            return null;
-        });
+        lifecycle.suspend(key);
     }
 
     @Override
     public void resume(String key) throws VirtException {
-        job(key, d -> {
-            if (d.state != DomainState.PAUSED) {
-                throw VirtException.internal("domain '" + d.name() + "' not paused");
-            }
-            runtime.resume(d.name());
-            synchronized (lock) {
-                d.state = DomainState.RUNNING;
-                d.reason = "unpaused";
-                publish(d.name(), "resumed", "unpaused");
-                d.startedNanos = System.nanoTime();
-            }
-            return null;
-        });
+        lifecycle.resume(key);
+    }
+
+    @Override
+    public String consolePath(String key) throws VirtException {
+        return lifecycle.consolePath(key);
+    }
+
+    @Override
+    public io.jvirt.manager.ConsoleSession openConsole(String key) throws VirtException {
+        return lifecycle.openConsole(key);
     }
 
     @Override
@@ -434,44 +374,6 @@ class Driver extends StorageConnection {
             }
             persistence.saveAutostart(d.name(), on);
             d.autostart = on;
-        }
-    }
-
-    @Override
-    public String consolePath(String key) throws VirtException {
-        synchronized (lock) {
-            Dom d = find(key);
-            if (!d.state.active()) {
-                throw VirtException.invalidOperation("The domain is not running");
-            }
-            return runtime.console(d.name());
-        }
-    }
-
-    @Override
-    public io.jvirt.manager.ConsoleSession openConsole(String key) throws VirtException {
-        java.nio.file.Path out;
-        java.nio.file.Path in;
-        Dom d;
-        int id;
-        synchronized (lock) {
-            d = find(key);
-            if (!d.state.active()) {
-                throw VirtException.invalidOperation("The domain is not running");
-            }
-            out = java.nio.file.Path.of(runtime.console(d.name()));
-            in = runtime.consoleInput(d.name());
-            id = d.id;
-        }
-        try {
-            return new FileConsole(out, in, () -> {
-                synchronized (lock) {
-                    return d.state.active() && d.id == id;
-                }
-            });
-        } catch (java.io.IOException e) {
-            throw new VirtException(VirtException.Code.SYSTEM, "cannot open the console of domain '" + key + "' ("
-                    + out + ", " + in + "): " + e.getMessage(), e);
         }
     }
 

@@ -116,6 +116,11 @@ public final class LocalDriver {
             LOG.log(System.Logger.Level.INFO, "re-adopted running domain '" + name + "' (id " + id + ")");
         }
 
+        /**
+         * Starts the autostart domains that are not running, each on its own thread so that the
+         * daemon serves its API meanwhile (a client's start of the same domain waits for the
+         * domain's job lock and then finds it running).
+         */
         void autostart() {
             List<String> names;
             synchronized (lock) {
@@ -123,23 +128,30 @@ public final class LocalDriver {
                         .map(Map.Entry::getKey).toList();
             }
             for (String n : names) {
-                try {
-                    start(n);
-                } catch (VirtException e) {
-                    LOG.log(System.Logger.Level.ERROR, "autostart of '" + n + "' failed: " + e.getMessage());
-                }
+                Thread.ofVirtual().name("autostart-" + n).start(() -> {
+                    try {
+                        job(n, d -> {
+                            if (d.autostart && !d.state.active() && d.persistent != null) {
+                                launch(d, d.persistent, "booted");
+                            }
+                            return null;
+                        });
+                    } catch (VirtException e) {
+                        LOG.log(System.Logger.Level.ERROR, "autostart of '" + n + "' failed: " + e.getMessage());
+                    }
+                });
             }
         }
 
         /** A VMM ended on its own (runs on a VMM-exit thread): apply the domain's lifecycle policy. */
         @Override
-        public void exited(String name, String reason) {
+        public void exited(String name, int vmmId, String reason) {
             try {
                 job(name, d -> {
                     DomainXml def;
                     int id;
                     synchronized (lock) {
-                        if (!d.state.active() || d.live == null || !d.live.name().equals(name)) {
+                        if (!d.state.active() || d.live == null || !d.live.name().equals(name) || d.id != vmmId) {
                             return null;
                         }
                         def = d.live;

@@ -36,7 +36,8 @@ final class VmmRuntime implements Runtime {
      * {@link #reboot} asked it to, rebooted = guest reset under --no-reboot, crashed) and of its events.
      */
     interface Listener {
-        void exited(String name, String reason);
+        /** {@code id} is the domain id the VMM ran under, so a late report cannot stop its successor. */
+        void exited(String name, int id, String reason);
 
         void event(String name, Map<String, Object> event);
     }
@@ -53,7 +54,10 @@ final class VmmRuntime implements Runtime {
         volatile boolean guestShutdown;
         volatile boolean rebootRequested;
 
-        Vmm(ProcessHandle handle, Process process, Path control, Path console, Path input) {
+        final int id;
+
+        Vmm(int id, ProcessHandle handle, Process process, Path control, Path console, Path input) {
+            this.id = id;
             this.handle = handle;
             this.process = process;
             this.control = control;
@@ -100,6 +104,9 @@ final class VmmRuntime implements Runtime {
         a.addAll(List.of("--memory", def.memoryKiB() + "K", "--cpus", Integer.toString(def.vcpus()),
                 "--accel", def.accelerator() == DomainXml.Accel.TCG ? "tcg" : "kvm",
                 "--console", "stdio", "--control", control.toString()));
+        if (def.virtioConsole()) {
+            a.addAll(List.of("--console-device", "hvc")); // <console><target type='virtio'/>: hvc0
+        }
         a.addAll(Devices.storage(def));
         a.addAll(nets);
         if (!"restart".equals(def.onReboot())) {
@@ -136,11 +143,13 @@ final class VmmRuntime implements Runtime {
         List<String> created = new ArrayList<>();
         Vmm vmm = null;
         try {
-            List<String> nets = Devices.plug(name, plugs, created);
-            List<String> cmd = processCommand(runArguments(def, control, nets), input);
             store.put("run/" + name + ".xml", def.toString());
+            new RunRecord(id, 0, 0, control, console, input, List.of()).save(store, name);
+            // Each TAP goes into the record as soon as it exists, for whoever cleans up after a kill.
+            List<String> nets = Devices.plug(name, plugs, created,
+                    () -> new RunRecord(id, 0, 0, control, console, input, List.copyOf(created)).save(store, name));
+            List<String> cmd = processCommand(runArguments(def, control, nets), input);
             RunRecord rec = new RunRecord(id, 0, 0, control, console, input, List.copyOf(created));
-            rec.save(store, name);
             Process p;
             try {
                 Files.deleteIfExists(control);
@@ -150,7 +159,7 @@ final class VmmRuntime implements Runtime {
             } catch (IOException e) {
                 throw VirtException.internal("cannot start the VMM for '" + name + "' (" + String.join(" ", cmd) + "): " + e.getMessage());
             }
-            vmm = new Vmm(p.toHandle(), p, control, console, input);
+            vmm = new Vmm(id, p.toHandle(), p, control, console, input);
             rec.withProcess(p.toHandle()).save(store, name);
             vmm.client = connect(name, vmm, START_TIMEOUT_MS);
         } catch (VirtException e) {
@@ -245,7 +254,7 @@ final class VmmRuntime implements Runtime {
             cleanup(name);
             Listener l = listener;
             if (l != null) {
-                l.exited(name, reason);
+                l.exited(name, vmm.id, reason);
             }
         }, EXITS);
     }
@@ -285,7 +294,7 @@ final class VmmRuntime implements Runtime {
             cleanup(name);
             return Optional.empty();
         }
-        Vmm vmm = new Vmm(h.get(), null, r.control(), r.console(), r.input());
+        Vmm vmm = new Vmm(r.id(), h.get(), null, r.control(), r.console(), r.input());
         try {
             vmm.client = connect(name, vmm, START_TIMEOUT_MS);
             Object st = vmm.client.execute("query-status");

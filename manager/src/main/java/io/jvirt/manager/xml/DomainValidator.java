@@ -9,6 +9,7 @@ import io.jvirt.manager.VirtException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.w3c.dom.Document;
@@ -184,7 +185,9 @@ final class DomainValidator {
         List<Element> serials = children(devices, "serial");
         List<Element> consoles = children(devices, "console");
         Document doc = devices.getOwnerDocument();
-        if (serials.isEmpty() && !consoles.isEmpty()) {
+        // libvirt pairs a console with a serial port only when the console is one (target type serial).
+        if (serials.isEmpty() && !consoles.isEmpty()
+                && "serial".equals(Objects.requireNonNullElse(attr(child(consoles.getFirst(), "target"), "type"), "serial"))) {
             Element s = doc.createElement("serial");
             XmlText.setAttr(s, "type", consoles.getFirst().getAttribute("type"));
             devices.appendChild(s);

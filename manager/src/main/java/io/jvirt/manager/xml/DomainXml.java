@@ -170,6 +170,13 @@ public final class DomainXml {
         return devices != null && !children(devices, "serial").isEmpty();
     }
 
+    /** True when the first {@code <console>} is a virtio console (hvc0) rather than the serial port. */
+    public boolean virtioConsole() {
+        Element devices = child(root(), "devices");
+        List<Element> consoles = devices == null ? List.of() : children(devices, "console");
+        return !consoles.isEmpty() && "virtio".equals(attr(child(consoles.getFirst(), "target"), "type"));
+    }
+
     public boolean hasRng() {
         Element devices = child(root(), "devices");
         return devices != null && !children(devices, "rng").isEmpty();

@@ -268,14 +268,21 @@ class DaemonTest {
             // applying on_poweroff=destroy, keeping the id (libvirt's fake reboot).
             await(c, "rb", x -> {
                 try {
-                    return x.state() == DomainState.RUNNING && Files.exists(store.root().resolve("run/rb.json"))
-                            && pid(store, "rb") != first;
+                    // pid 0 is the pending record written before the new VMM is spawned
+                    long now = pid(store, "rb");
+                    return x.state() == DomainState.RUNNING && now != first && now != 0;
                 } catch (Exception e) {
                     return false;
                 }
             });
             assertEquals(id, c.domain("rb").id());
             assertTrue(ProcessHandle.of(first).map(h -> !h.isAlive()).orElse(true));
+            // Snapshots of a running domain are refused with the fix, and nothing is recorded.
+            VirtException snap = assertThrows(VirtException.class, () -> c.createSnapshot("rb", "s1", null));
+            assertEquals("unsupported configuration: internal snapshots of running domain 'rb' need the VMM to save its"
+                    + " memory and devices, which jvirt cannot do yet; shut it off first ('jvirt shutdown rb'), then snapshot",
+                    snap.getMessage());
+            assertEquals(List.of(), c.listSnapshots("rb"));
             // reset stays a hard reset of the same VMM.
             long second = pid(store, "rb");
             c.reset("rb");
@@ -288,5 +295,40 @@ class DaemonTest {
             assertTrue(events.contains("rebooted/reset"), events.toString());
             assertEquals(1, events.stream().filter(e -> e.startsWith("started/")).count(), events.toString());
         }
+    }
+
+    @Test
+    void aVmmSlowToStartHoldsUpOnlyItsOwnDomain() throws Exception {
+        Store store = new Store(dir.resolve("store"));
+        daemon(store);
+        Connection c = new RestClient("jvirt:///session", store.socket());
+        Path gate = dir.resolve("gate");
+        c.define(xml("slow", "0000000000a1", "destroy").replace("console=ttyS0", "console=ttyS0 standin=wait:" + gate), "s.xml");
+        c.define(xml("fast", "0000000000a2", "destroy"), "f.xml");
+        java.util.concurrent.CompletableFuture<Void> slow = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                c.start("slow");
+            } catch (VirtException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        // The slow VMM runs (its record has a pid) but has not opened its control socket.
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (!Files.exists(store.root().resolve("run/slow.json")) || pid(store, "slow") == 0) {
+            assertTrue(System.currentTimeMillis() < deadline, "the slow VMM never started");
+            Thread.sleep(20);
+        }
+        // Meanwhile the daemon answers, and another domain starts and stops.
+        c.start("fast");
+        pid(store, "fast");
+        assertEquals(DomainState.RUNNING, c.domain("fast").state());
+        assertEquals(DomainState.SHUTOFF, c.domain("slow").state());
+        assertEquals(2, c.listDomains().size());
+        c.destroy("fast");
+        assertFalse(slow.isDone(), "the slow start returned before its VMM was ready");
+        Files.createFile(gate);
+        slow.get(30, TimeUnit.SECONDS);
+        assertEquals(DomainState.RUNNING, c.domain("slow").state());
+        c.destroy("slow");
     }
 }

@@ -61,7 +61,9 @@ class DaemonTlsTest {
 
     Daemon daemon(javax.net.ssl.SSLContext tls) throws Exception {
         Files.writeString(dir.resolve("token"), TOKEN + "\n");
-        Daemon d = Daemon.start(new Store(dir.resolve("store")), "jvirt:///session", List.of("/bin/false"),
+        List<String> vmm = List.of(ProcessHandle.current().info().command().orElseThrow(), "-cp",
+                System.getProperty("java.class.path"), StandInVmm.class.getName());
+        Daemon d = Daemon.start(new Store(dir.resolve("store")), "jvirt:///session", vmm,
                 new Daemon.TcpListener(new InetSocketAddress("127.0.0.1", 0), tls, TOKEN));
         daemons.add(d);
         return d;
@@ -71,9 +73,9 @@ class DaemonTlsTest {
         return "jvirt+tls://localhost:" + d.tcpPort() + "/system?" + query;
     }
 
-    static String domain(String name, String disk) {
+    String domain(String name, String disk) {
         return "<domain type='kvm'><name>" + name + "</name><memory unit='MiB'>64</memory><os><type>hvm</type>"
-                + "<kernel>/boot/vmlinuz</kernel></os><devices><disk type='file' device='disk'>"
+                + "<kernel>" + dir.resolve("pool/vmlinuz") + "</kernel></os><devices><disk type='file' device='disk'>"
                 + "<driver name='qemu' type='raw'/><source file='" + disk + "'/><target dev='vda' bus='virtio'/></disk>"
                 + "</devices></domain>";
     }
@@ -84,6 +86,20 @@ class DaemonTlsTest {
         String ok = "ca=" + dir.resolve("ca.pem") + "&token_file=" + dir.resolve("token");
         try (Connection c = Connections.open(uri(d, ok))) {
             assertEquals(List.of(), c.listDomains());
+            // Pools are the owner's business: defined through the unix socket, not over TCP.
+            Path pool = dir.resolve("pool");
+            VirtException poolDenied = assertThrows(VirtException.class, () -> c.definePool("p", "dir", "/etc"));
+            assertEquals("access denied: storage pools are defined, built and undefined through the daemon's unix socket"
+                    + " (the store's owner); a remote client uses existing pools", poolDenied.getMessage());
+            Connection owner = new RestClient("jvirt:///session", new Store(dir.resolve("store")).socket());
+            owner.definePool("p", "dir", pool.toString());
+            owner.buildPool("p");
+            owner.startPool("p");
+            // A kernel (or initrd) outside every pool is refused too: the guest could read it.
+            VirtException kernel = assertThrows(VirtException.class, () -> c.define(domain("k", pool + "/k.img")
+                    .replace(pool + "/vmlinuz", "/etc/shadow"), "k.xml"));
+            assertEquals("access denied: the kernel of domain 'k' is '/etc/shadow', outside every storage pool; a remote"
+                    + " client may only use files in a pool (upload it to a pool's directory)", kernel.getMessage());
             // A disk outside every pool is refused for a remote client, and nothing is defined.
             VirtException denied = assertThrows(VirtException.class, () -> c.define(domain("web", "/etc/shadow"), "web.xml"));
             assertEquals(VirtException.Code.DENIED, denied.code());
@@ -91,15 +107,22 @@ class DaemonTlsTest {
                     + " client may only use pool volumes (jvirt vol-create-as POOL ..., then <source file='VOLUME PATH'/>)",
                     denied.getMessage());
             assertEquals(List.of(), c.listDomains());
-            Path pool = dir.resolve("pool");
-            c.definePool("p", "dir", pool.toString());
-            c.buildPool("p");
-            c.startPool("p");
             VirtException dots = assertThrows(VirtException.class,
                     () -> c.define(domain("web", pool + "/../../etc/shadow"), "web.xml"));
             assertEquals(VirtException.Code.DENIED, dots.code());
             String vol = c.createVolume("p", "web.img", 1 << 20, "raw").path();
             assertEquals("web", c.define(domain("web", vol), "web.xml").name());
+
+            // The console works over TLS too (the stand-in VMM echoes its input).
+            c.define("<domain type='kvm'><name>con</name><memory unit='MiB'>64</memory><os><type>hvm</type>"
+                    + "<kernel>" + pool.resolve("vmlinuz") + "</kernel></os></domain>", "con.xml");
+            c.start("con");
+            try (io.jvirt.manager.ConsoleSession s = c.openConsole("con")) {
+                s.toGuest().write("over tls\n".getBytes(StandardCharsets.UTF_8));
+                s.toGuest().flush();
+                DaemonTest.readUntil(s.fromGuest(), "echo: over tls\n");
+            }
+            c.destroy("con");
         }
         // The owner on the unix socket is not limited to pools.
         Connection local = new RestClient("jvirt:///session", new Store(dir.resolve("store")).socket());

@@ -74,6 +74,13 @@ public final class StandInVmm {
                 System.exit(0);
             }
         };
+        // "standin=wait:PATH" on the kernel command line: a VMM slow to start, ready once PATH exists.
+        java.util.regex.Matcher wait = java.util.regex.Pattern.compile("standin=wait:(\\S+)").matcher(String.join(" ", args));
+        if (wait.find()) {
+            while (!java.nio.file.Files.exists(Path.of(wait.group(1)))) {
+                sleep(50);
+            }
+        }
         server[0] = ControlServer.start(control, t);
         synchronized (done) {
             done.wait();

@@ -48,6 +48,17 @@ class RunArgumentsTest {
     }
 
     @Test
+    void aVirtioConsoleIsHvc() throws VirtException {
+        DomainXml d = parse("<domain type='qemu'><name>h</name><memory>65536</memory><os><type>hvm</type><kernel>/k</kernel>"
+                + "<cmdline>console=hvc0</cmdline></os><devices><console type='pty'><target type='virtio' port='0'/></console>"
+                + "</devices></domain>");
+        assertEquals(List.of("run", "--kernel", "/k", "--cmdline", "console=hvc0", "--memory", "65536K", "--cpus", "1",
+                "--accel", "tcg", "--console", "stdio", "--control", "/c", "--console-device", "hvc"),
+                VmmRuntime.runArguments(d, Path.of("/c"), List.of()));
+        assertEquals(false, d.toString().contains("<serial"), "no serial port is added for a virtio console: " + d);
+    }
+
+    @Test
     void devicesJvirtCannotRunAreRefusedWithTheFix() throws VirtException {
         DomainXml sata = parse("<domain type='qemu'><name>s</name><memory>65536</memory><os><type>hvm</type><kernel>/k</kernel></os>"
                 + "<devices><disk type='file'><source file='/a.img'/><target dev='sda' bus='sata'/></disk></devices></domain>");

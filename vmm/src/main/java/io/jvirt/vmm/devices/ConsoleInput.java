@@ -17,4 +17,8 @@ public interface ConsoleInput {
     /** The end of a burst of {@link #receive} calls: deliver what was taken. */
     default void inputDone() {
     }
+
+    /** The host terminal is now {@code columns} x {@code rows}; devices that can tell the guest do. */
+    default void resize(int columns, int rows) {
+    }
 }

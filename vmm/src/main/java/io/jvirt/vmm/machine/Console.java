@@ -32,6 +32,15 @@ public interface Console extends AutoCloseable {
         return new StreamConsole(in, out, false);
     }
 
+    /**
+     * As {@link #streams}, with {@code in} being terminal {@code fd}: its window size reaches
+     * the console device (the virtio console tells the guest; the UART cannot) at start and
+     * whenever it changes.
+     */
+    static Console terminal(InputStream in, OutputStream out, int fd) {
+        return new StreamConsole(in, out, false, () -> io.jvirt.sys.Terminal.size(fd));
+    }
+
     /** Guest output to a new file at {@code path} (truncated), no input. */
     static Console file(Path path) throws IOException {
         return new StreamConsole(null, new java.io.FileOutputStream(path.toFile()), true);

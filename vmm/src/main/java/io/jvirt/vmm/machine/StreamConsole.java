@@ -1,10 +1,13 @@
 package io.jvirt.vmm.machine;
 
+import io.jvirt.sys.Terminal;
 import io.jvirt.vmm.devices.ConsoleInput;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * {@link Console} over plain streams. The input thread polls {@link InputStream#available()}
@@ -15,17 +18,26 @@ final class StreamConsole implements Console {
 
     private static final System.Logger LOG = System.getLogger(StreamConsole.class.getName());
     private static final long POLL_MILLIS = 10;
+    /** The window size is looked at every this many polls (half a second). */
+    private static final int SIZE_EVERY = 50;
 
     private final InputStream in;
     private final OutputStream out;
     private final boolean ownsOutput;
+    /** The host terminal's size, or null when the input is no terminal. */
+    private final Supplier<Optional<Terminal.Size>> size;
     private volatile boolean closed;
     private Thread thread;
 
     StreamConsole(InputStream in, OutputStream out, boolean ownsOutput) {
+        this(in, out, ownsOutput, null);
+    }
+
+    StreamConsole(InputStream in, OutputStream out, boolean ownsOutput, Supplier<Optional<Terminal.Size>> size) {
         this.in = in;
         this.out = out;
         this.ownsOutput = ownsOutput;
+        this.size = size;
     }
 
     @Override
@@ -43,8 +55,12 @@ final class StreamConsole implements Console {
 
     private void pump(ConsoleInput device, Runnable quit) {
         byte[] buf = new byte[256];
+        int polls = 0;
         try {
             while (!closed) {
+                if (size != null && polls++ % SIZE_EVERY == 0) {
+                    size.get().ifPresent(s -> device.resize(s.columns(), s.rows()));
+                }
                 int n = in.available();
                 if (n <= 0) {
                     Thread.sleep(POLL_MILLIS);

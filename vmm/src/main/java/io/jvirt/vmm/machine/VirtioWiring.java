@@ -104,11 +104,14 @@ final class VirtioWiring implements AutoCloseable {
     }
 
     /**
-     * Stops the I/O thread and closes the eventfds (KVM keeps its own references until the VM
+     * Closes the transport, stops the I/O thread and closes the eventfds (KVM keeps its own references until the VM
      * closes; no vCPU runs by then).
      */
     @Override
     public void close() {
+        if (transport != null) {
+            transport.close(); // console input or a late doorbell no longer reaches guest RAM
+        }
         if (thread != null) {
             thread.close();
             thread = null;

@@ -42,13 +42,20 @@ public final class JvirtGuest implements RunningGuest {
 
     /** A machine as {@code config} describes it (devices, console device) on {@code accel}. */
     public JvirtGuest(Accelerator accel, MachineConfig config) throws IOException {
+        this(accel, config, Console::streams);
+    }
+
+    /** As {@link #JvirtGuest(Accelerator, MachineConfig)} with the console made by {@code console} over our streams. */
+    public JvirtGuest(Accelerator accel, MachineConfig config,
+                      java.util.function.BiFunction<java.io.InputStream, java.io.OutputStream, Console> console)
+            throws IOException {
         PipedInputStream in = new PipedInputStream(keyboard, 4096);
         this.what = "jvirt run --accel " + accel.name() + " --kernel " + config.kernel()
                 + config.initrd().map(p -> " --initrd " + p).orElse("") + " --cpus " + config.cpus()
                 + (config.noReboot() ? " --no-reboot" : "") + " --console-device " + config.console().name().toLowerCase()
                 + " --cmdline '" + config.cmdline() + "' devices " + config.devices();
-        this.console = Console.streams(in, out);
-        this.machine = Machine.create(accel, config, console);
+        this.console = console.apply(in, out);
+        this.machine = Machine.create(accel, config, this.console);
         machine.start();
         this.exit = CompletableFuture.supplyAsync(() -> {
             try {

@@ -63,7 +63,30 @@ class VirtioBlkPayloadTest {
         assertTrue(s.interrupts() >= 6, s.toString());
     }
 
-    private VirtioStats run(Accelerator accel) throws Exception {
+    /**
+     * The guest itself checked against QEMU's virtio-mmio (microvm, modern transport): if it
+     * passes there and fails under jvirt, the bug is jvirt's. microvm without the second IOAPIC
+     * has 8 transports from 0xfeb00000 (512 bytes apart) on GSIs 16-23; a lone device sits on
+     * the last one.
+     */
+    @Test
+    void theSameGuestPassesUnderQemu() throws Exception {
+        Qemu.requireOrSkip();
+        Path disk = image();
+        byte[] before = Files.readAllBytes(disk);
+        List<String> cmd = List.of(Qemu.BINARY, "-M", "microvm,rtc=on,ioapic2=off", "-accel", "tcg", "-m", "64",
+                "-nographic", "-no-reboot", "-global", "virtio-mmio.force-legacy=false",
+                "-kernel", PayloadGuests.elf("virtioblk").toString(), "-append", "blk=0xfeb00e00:23",
+                "-drive", "id=d0,file=" + disk + ",format=raw,if=none", "-device", "virtio-blk-device,drive=d0,serial=payload-blk");
+        try (GuestProcess qemu = GuestProcess.start(cmd)) {
+            assertTrue(qemu.await("VIRTIO-BLK-OK requests=6", Duration.ofMinutes(2)), qemu.describe());
+            assertTrue(qemu.output().contains("used-buffer=6"), qemu.describe());
+            assertTrue(qemu.output().contains("VIRTIO-BLK: serial 'payload-blk'"), qemu.describe());
+        }
+        checkWrite(before, Files.readAllBytes(disk));
+    }
+
+    private Path image() throws Exception {
         Path disk = dir.resolve("disk.raw");
         byte[] image = new byte[64 * 1024];
         for (int k = 0; k < image.length / 512; k++) {
@@ -71,6 +94,25 @@ class VirtioBlkPayloadTest {
             System.arraycopy(m, 0, image, k * 512, m.length);
         }
         Files.write(disk, image);
+        return disk;
+    }
+
+    private static void checkWrite(byte[] image, byte[] after) {
+        byte[] expected = new byte[512];
+        byte[] msg = "WRITTEN-BY-VIRTIOBLK-GUEST".getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(msg, 0, expected, 0, msg.length);
+        for (int i = 64; i < 512; i++) {
+            expected[i] = (byte) i;
+        }
+        assertArrayEquals(expected, Arrays.copyOfRange(after, 3 * 512, 4 * 512), "sector 3 holds the guest's write");
+        assertArrayEquals(Arrays.copyOfRange(image, 4 * 512, image.length), Arrays.copyOfRange(after, 4 * 512, after.length),
+                "nothing else changed");
+        assertArrayEquals(Arrays.copyOfRange(image, 0, 3 * 512), Arrays.copyOfRange(after, 0, 3 * 512), "nor before it");
+    }
+
+    private VirtioStats run(Accelerator accel) throws Exception {
+        Path disk = image();
+        byte[] image = Files.readAllBytes(disk);
         MachineConfig config = new MachineConfig(PayloadGuests.elf("virtioblk"), Optional.empty(),
                 String.format("blk=0x%x:%d", BASE, GSI), 64L << 20, 1, true,
                 List.of(DeviceSpec.Disk.parse(disk + ",format=raw,serial=payload-blk")));
@@ -82,16 +124,7 @@ class VirtioBlkPayloadTest {
             assertTrue(vm.output().contains("used-buffer=6"), "each request completed by its own interrupt: " + vm.describe());
             stats = vm.machine().virtioStats().getFirst();
         }
-        byte[] after = Files.readAllBytes(disk);
-        byte[] expected = new byte[512];
-        byte[] msg = "WRITTEN-BY-VIRTIOBLK-GUEST".getBytes(StandardCharsets.US_ASCII);
-        System.arraycopy(msg, 0, expected, 0, msg.length);
-        for (int i = 64; i < 512; i++) {
-            expected[i] = (byte) i;
-        }
-        assertArrayEquals(expected, Arrays.copyOfRange(after, 3 * 512, 4 * 512), "sector 3 holds the guest's write");
-        assertArrayEquals(Arrays.copyOfRange(image, 4 * 512, image.length), Arrays.copyOfRange(after, 4 * 512, after.length),
-                "nothing else changed");
+        checkWrite(image, Files.readAllBytes(disk));
         assertEquals(BASE, stats.base());
         assertEquals(GSI, stats.gsi());
         return stats;

@@ -6,8 +6,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * virtio-blk (virtio 1.2 §5.2) over a {@link BlockDevice}: one request queue; read, write,
- * flush, get-ID, discard and write-zeroes requests, served synchronously on the notifying thread. Requests are
- * parsed here (header, data, status byte) from chains the walker already checked; a request
+ * flush, get-ID, discard and write-zeroes requests, served one at a time where notifications
+ * are served (in a machine, the device's {@link VirtioThread}, never a vCPU thread). Requests
+ * are parsed here (header, data, status byte) from chains the walker already checked; a request
  * that does not fit the disk or the format fails with VIRTIO_BLK_S_IOERR, an unknown type with
  * VIRTIO_BLK_S_UNSUPP. Data moves in bounded chunks, so a guest's 4 GiB chain costs no more
  * host memory than a small one.

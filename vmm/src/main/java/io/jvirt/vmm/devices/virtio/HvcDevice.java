@@ -5,8 +5,8 @@ import java.io.OutputStream;
 import java.util.Objects;
 
 /**
- * {@link VirtioConsole}: device ID 3, no feature bits (so no VIRTIO_CONSOLE_F_MULTIPORT: port 0
- * only, queue 0 its receiveq, queue 1 its transmitq, §5.3.2). Transmitted bytes are written to
+ * {@link VirtioConsole}: device ID 3 offering VIRTIO_CONSOLE_F_SIZE only (so no
+ * VIRTIO_CONSOLE_F_MULTIPORT: port 0 only, queue 0 its receiveq, queue 1 its transmitq, §5.3.2). Transmitted bytes are written to
  * the output as they come; host input waits in a bounded buffer until the driver has posted
  * receive buffers, and {@link #inputDone()} notifies queue 0 so that input is delivered under
  * the transport's lock like every other request.
@@ -19,6 +19,8 @@ final class HvcDevice implements VirtioConsole {
     static final int RECEIVEQ = 0;
     static final int TRANSMITQ = 1;
     static final int QUEUE_SIZE = 256;
+    /** VIRTIO_CONSOLE_F_SIZE: cols and rows in the configuration are valid (§5.3.3). */
+    static final int F_SIZE = 0;
     /** struct virtio_console_config: le16 cols, le16 rows, le32 max_nr_ports, le32 emerg_wr (§5.3.4). */
     static final int CONFIG_SIZE = 12;
     /** Host input held while the guest posts no receive buffers; the console thread waits beyond it. */
@@ -33,6 +35,8 @@ final class HvcDevice implements VirtioConsole {
     private int inputStart;
     private int inputCount;
     private boolean outputBroken;
+    private int columns;
+    private int rows;
     private volatile VirtioMmio transport;
 
     HvcDevice(OutputStream out) {
@@ -46,7 +50,7 @@ final class HvcDevice implements VirtioConsole {
 
     @Override
     public long features() {
-        return 0;
+        return 1L << F_SIZE;
     }
 
     @Override
@@ -61,7 +65,58 @@ final class HvcDevice implements VirtioConsole {
 
     @Override
     public int configSize() {
-        return CONFIG_SIZE; // every field is valid only with a feature we do not offer: reads as zero
+        return CONFIG_SIZE; // max_nr_ports and emerg_wr need features we do not offer: they read as zero
+    }
+
+    @Override
+    public synchronized long readConfig(int offset, int size) {
+        long v = 0;
+        for (int i = 0; i < size; i++) {
+            int at = offset + i;
+            int b = switch (at) {
+                case 0 -> columns & 0xff;
+                case 1 -> columns >>> 8 & 0xff;
+                case 2 -> rows & 0xff;
+                case 3 -> rows >>> 8 & 0xff;
+                default -> 0;
+            };
+            v |= (long) b << (8 * i);
+        }
+        return v;
+    }
+
+    /**
+     * Linux reads cols/rows only on a configuration change (virtio_console.c config_work_handler),
+     * not at probe: a size known before DRIVER_OK is announced with one right away (the driver
+     * takes it once its probe has finished, virtio_config_enable).
+     */
+    @Override
+    public void activate(long features) {
+        boolean known;
+        synchronized (this) {
+            known = columns != 0 && rows != 0;
+        }
+        VirtioMmio t = transport;
+        if (known && Virtio.has(features, F_SIZE) && t != null) {
+            t.configChanged(); // we are inside the transport's status write, on its lock
+        }
+    }
+
+    @Override
+    public void resize(int columns, int rows) {
+        int c = Math.clamp(columns, 0, 0xffff);
+        int r = Math.clamp(rows, 0, 0xffff);
+        synchronized (this) {
+            if (c == this.columns && r == this.rows) {
+                return;
+            }
+            this.columns = c;
+            this.rows = r;
+        }
+        VirtioMmio t = transport;
+        if (t != null) {
+            t.configChanged(); // outside our lock: the transport's lock comes first
+        }
     }
 
     @Override

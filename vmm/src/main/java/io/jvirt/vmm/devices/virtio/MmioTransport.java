@@ -69,6 +69,8 @@ final class MmioTransport implements VirtioMmio {
     private final Runnable doorbell;
     private long notifyWrites;
     private long interrupts;
+    /** After {@link #close()}: nothing reaches the device or guest memory any more. */
+    private boolean closed;
     private int deviceFeaturesSel;
     private int driverFeaturesSel;
     private long driverFeatures;
@@ -101,6 +103,9 @@ final class MmioTransport implements VirtioMmio {
 
     @Override
     public synchronized void configChanged() {
+        if (closed) {
+            return;
+        }
         configGeneration++;
         if ((status & Virtio.DRIVER_OK) != 0) {
             raise(INT_CONFIG_CHANGE);
@@ -109,6 +114,9 @@ final class MmioTransport implements VirtioMmio {
 
     @Override
     public synchronized long read(long offset, int size) {
+        if (closed) {
+            return 0;
+        }
         if (offset >= CONFIG) {
             long off = offset - CONFIG;
             return off + size <= device.configSize() ? device.readConfig((int) off, size) : 0;
@@ -135,6 +143,9 @@ final class MmioTransport implements VirtioMmio {
 
     @Override
     public synchronized void write(long offset, int size, long value) {
+        if (closed) {
+            return;
+        }
         if (offset >= CONFIG) {
             long off = offset - CONFIG;
             if (off + size <= device.configSize()) {
@@ -257,6 +268,11 @@ final class MmioTransport implements VirtioMmio {
     }
 
     @Override
+    public synchronized void close() {
+        closed = true;
+    }
+
+    @Override
     public synchronized Counters counters() {
         return new Counters(notifyWrites, interrupts);
     }
@@ -270,7 +286,7 @@ final class MmioTransport implements VirtioMmio {
 
     @Override
     public synchronized void resample() {
-        if (interruptStatus != 0) {
+        if (interruptStatus != 0 && !closed) {
             interrupts++;
             irq.set(true);
         }
@@ -278,7 +294,7 @@ final class MmioTransport implements VirtioMmio {
 
     @Override
     public synchronized void notifyQueue(int index) {
-        if (index < 0 || index >= queues.length || (status & Virtio.DRIVER_OK) == 0 || (status & Virtio.DEVICE_NEEDS_RESET) != 0) {
+        if (closed || index < 0 || index >= queues.length || (status & Virtio.DRIVER_OK) == 0 || (status & Virtio.DEVICE_NEEDS_RESET) != 0) {
             return;
         }
         SplitQueue q = queues[index].live;

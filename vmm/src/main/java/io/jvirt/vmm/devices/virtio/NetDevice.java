@@ -14,8 +14,8 @@ import java.util.Objects;
  * header size), so checksum and TSO offloads cost nothing here: the guest's RX offloads
  * (GUEST_CSUM, GUEST_TSO4/6, GUEST_ECN) become TUNSETOFFLOAD bits at DRIVER_OK.
  *
- * <p>TX runs on the notifying thread. RX: an I/O thread waits (epoll, edge-triggered) on the
- * TAP and calls {@link VirtioMmio#notifyQueue} for queue 0, so RX, like TX, runs under the
+ * <p>TX runs where notifications are served (in a machine, the device's {@link VirtioThread}).
+ * RX: a second I/O thread waits (epoll, edge-triggered) on the TAP and calls {@link VirtioMmio#notifyQueue} for queue 0, so RX, like TX, runs under the
  * transport's lock in {@link #process}; a guest that posts RX buffers notifies queue 0 and the
  * same code drains what the TAP holds. A frame that finds no RX buffer waits in the device (one
  * frame; the TAP queues the rest). Without VIRTIO_NET_F_MRG_RXBUF a frame that does not fit the

@@ -9,6 +9,14 @@ import io.jvirt.vmm.devices.ConsoleInput;
  */
 public interface VirtioConsole extends VirtioDevice, ConsoleInput {
 
+    /**
+     * Sets the console size the guest reads with VIRTIO_CONSOLE_F_SIZE (§5.3.4 cols, rows) and,
+     * when it changed, sends a configuration-change interrupt so the driver re-reads it (Linux
+     * then resizes hvc0, as SIGWINCH does on a terminal).
+     */
+    @Override
+    void resize(int columns, int rows);
+
     /** Bytes taken from the host and not yet handed to the guest (at most {@code BUFFER}). */
     int pendingInput();
 }

@@ -25,9 +25,10 @@ public interface VirtioMmio extends BusDevice {
     long WINDOW_SIZE = 0x200;
 
     /**
-     * Offset of QueueNotify (§4.2.2): the driver writes a queue index here. A machine that
-     * routes these writes to an ioeventfd (KVM_IOEVENTFD at base + this offset, 4 bytes,
-     * datamatch = queue index) calls {@link #notifyQueue(int)} from its I/O thread instead.
+     * Offset of QueueNotify (§4.2.2): the driver writes a queue index here. Under KVM the
+     * machine registers the doorbell eventfd as an ioeventfd at base + this offset (4 bytes, no
+     * datamatch), so the write never reaches this window and the I/O thread calls
+     * {@link #notifyQueues()}.
      */
     int QUEUE_NOTIFY_OFFSET = 0x050;
 
@@ -80,6 +81,13 @@ public interface VirtioMmio extends BusDevice {
 
     /** The device's configuration changed: bump ConfigGeneration and interrupt the driver (§4.2.2). */
     void configChanged();
+
+    /**
+     * Disconnects the transport for good: once this returns, no thread (I/O, console input, a
+     * device's own) reaches the device or guest memory through it, so guest RAM may be freed.
+     * Register reads give 0, writes and notifications are dropped.
+     */
+    void close();
 
     /** The Status register (§2.1); bit 6 is DEVICE_NEEDS_RESET. */
     int status();

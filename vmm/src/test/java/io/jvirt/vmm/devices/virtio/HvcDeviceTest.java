@@ -33,8 +33,8 @@ class HvcDeviceTest {
         rx = new TestDriver(dev, mem, HvcDevice.RECEIVEQ);
         tx = new TestDriver(dev, mem, HvcDevice.TRANSMITQ);
         assertEquals(HvcDevice.DEVICE_ID, rx.read(MmioTransport.DEVICE_ID));
-        assertEquals(0, rx.deviceFeatures() & 0x7, "no SIZE, MULTIPORT or EMERG_WRITE (bits 0-2): port 0 only");
-        assertTrue(rx.negotiate(VERSION_1));
+        assertEquals(1, rx.deviceFeatures() & 0x7, "SIZE, but no MULTIPORT or EMERG_WRITE: port 0 only");
+        assertTrue(rx.negotiate(VERSION_1 | 1L << HvcDevice.F_SIZE));
         rx.setupQueue(16, 0x10000, 0x11000, 0x12000);
         tx.setupQueue(16, 0x20000, 0x21000, 0x22000);
         rx.driverOk();
@@ -99,5 +99,46 @@ class HvcDeviceTest {
             assertEquals((byte) ('a' + i % 26), got[i], "byte " + i);
         }
         assertTrue(console.receive((byte) 'x'), "room again once the guest took the input");
+    }
+
+    @Test
+    void aTerminalResizeReachesTheConfigurationWithAConfigChangeInterrupt() {
+        int generation = rx.read(MmioTransport.CONFIG_GENERATION);
+        console.resize(132, 43);
+        assertEquals(132, dev.read(MmioTransport.CONFIG, 2), "cols (§5.3.4)");
+        assertEquals(43, dev.read(MmioTransport.CONFIG + 2, 2), "rows");
+        assertEquals(132 | 43 << 16, dev.read(MmioTransport.CONFIG, 4));
+        assertEquals(generation + 1, rx.read(MmioTransport.CONFIG_GENERATION));
+        assertEquals(MmioTransport.INT_CONFIG_CHANGE, rx.read(MmioTransport.INTERRUPT_STATUS));
+        rx.write(MmioTransport.INTERRUPT_ACK, MmioTransport.INT_CONFIG_CHANGE);
+        console.resize(132, 43); // unchanged: no interrupt
+        assertEquals(0, rx.read(MmioTransport.INTERRUPT_STATUS));
+        assertEquals(generation + 1, rx.read(MmioTransport.CONFIG_GENERATION));
+    }
+
+    @Test
+    void aSizeKnownBeforeDriverOkIsAnnouncedAtDriverOk() {
+        rx.write(MmioTransport.STATUS, 0);
+        console.resize(80, 24); // before the driver is up: no interrupt
+        assertEquals(0, rx.read(MmioTransport.INTERRUPT_STATUS));
+        assertTrue(rx.negotiate(VERSION_1 | 1L << HvcDevice.F_SIZE));
+        rx.setupQueue(16, 0x10000, 0x11000, 0x12000);
+        tx.setupQueue(16, 0x20000, 0x21000, 0x22000);
+        rx.driverOk();
+        assertEquals(MmioTransport.INT_CONFIG_CHANGE, rx.read(MmioTransport.INTERRUPT_STATUS),
+                "Linux reads the size only on a configuration change");
+        assertEquals(80 | 24 << 16, dev.read(MmioTransport.CONFIG, 4));
+    }
+
+    @Test
+    void afterCloseConsoleInputNoLongerReachesGuestMemory() {
+        rx.descriptor(rx.desc, 0, BUF, 64, Virtio.VIRTQ_DESC_F_WRITE, 0);
+        rx.offer(0);
+        dev.close(); // the machine does this before it frees guest RAM
+        assertTrue(console.receive((byte) 'x'));
+        console.inputDone(); // the console's input thread may still be running
+        assertEquals(0, rx.usedIdx());
+        assertEquals(0, mem.read(BUF, 1)[0]);
+        assertEquals(0, rx.read(MmioTransport.MAGIC_VALUE), "a closed transport reads as zero");
     }
 }

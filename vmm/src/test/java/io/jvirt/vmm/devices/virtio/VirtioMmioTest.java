@@ -283,4 +283,55 @@ class VirtioMmioTest {
         assertEquals(MmioTransport.INT_CONFIG_CHANGE, drv.read(MmioTransport.INTERRUPT_STATUS));
         assertTrue(irq);
     }
+
+    @Test
+    void withADoorbellQueueNotifyOnlyRingsItAndTheIoThreadDoesTheWork() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger rings = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.List<Boolean> levels = new java.util.concurrent.CopyOnWriteArrayList<>();
+        VirtioMmio bell = VirtioMmio.create(VirtioDevice.rng(), mem, levels::add, rings::incrementAndGet);
+        TestDriver d = new TestDriver(bell, mem);
+        assertTrue(d.negotiate(VERSION_1));
+        d.setupQueue(16, DESC, AVAIL, USED);
+        d.driverOk();
+        d.descriptor(DESC, 0, BUF, 8, Virtio.VIRTQ_DESC_F_WRITE, 0);
+        d.offer(0);
+        d.kick();
+        assertEquals(1, rings.get(), "the write rang the doorbell");
+        assertEquals(0, d.usedIdx(), "and did no work on the writing (vCPU) thread");
+        assertEquals(new VirtioMmio.Counters(1, 0), bell.counters());
+        try (io.jvirt.sys.EventFd doorbell = io.jvirt.sys.EventFd.create(true);
+             io.jvirt.sys.EventFd resample = io.jvirt.sys.EventFd.create(true);
+             VirtioThread thread = VirtioThread.start("virtio test", bell, doorbell, java.util.Optional.of(resample))) {
+            doorbell.write(1); // what KVM does for an ioeventfd, or the transport's doorbell under tcg
+            long end = System.nanoTime() + 10_000_000_000L;
+            while (d.usedIdx() == 0 && System.nanoTime() < end) {
+                Thread.sleep(5);
+            }
+            assertArrayEquals(new int[] {0, 8}, d.usedElem(0), "the I/O thread filled the buffer");
+            assertEquals(1, thread.doorbells());
+            assertEquals(java.util.List.of(true), levels, "one raise for the used buffer");
+            resample.write(1); // the guest EOIed without acking: still pending, so raised again
+            while (levels.size() < 2 && System.nanoTime() < end) {
+                Thread.sleep(5);
+            }
+            assertEquals(java.util.List.of(true, true), levels);
+            d.write(MmioTransport.INTERRUPT_ACK, d.read(MmioTransport.INTERRUPT_STATUS));
+            bell.resample(); // acked: nothing pending, the line stays low
+            assertEquals(java.util.List.of(true, true, false), levels);
+            assertEquals(2, bell.counters().interrupts());
+        }
+    }
+
+    @Test
+    void notifyQueuesLooksAtEveryQueueAndIgnoresAResetDevice() {
+        ready(VERSION_1);
+        drv.descriptor(DESC, 0, BUF, 8, Virtio.VIRTQ_DESC_F_WRITE, 0);
+        drv.offer(0);
+        dev.notifyQueues();
+        assertArrayEquals(new int[] {0, 8}, drv.usedElem(0));
+        drv.write(MmioTransport.STATUS, 0);
+        drv.offer(0);
+        dev.notifyQueues(); // reset: no queue is live, nothing happens
+        assertEquals(1, drv.usedIdx());
+    }
 }

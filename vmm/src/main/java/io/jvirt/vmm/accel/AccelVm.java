@@ -2,6 +2,7 @@ package io.jvirt.vmm.accel;
 
 import io.jvirt.vmm.arch.x86_64.X86BootState;
 import io.jvirt.vmm.devices.IrqLine;
+import io.jvirt.vmm.memory.GuestMemory;
 
 /**
  * One VM on an accelerator: its vCPUs and interrupt controllers (LAPICs, IOAPIC with 24
@@ -16,6 +17,14 @@ public interface AccelVm extends AutoCloseable {
     Vcpu vcpu(int index);
 
     int vcpuCount();
+
+    /**
+     * The view of guest RAM that devices write through (DMA). KVM needs nothing; the software
+     * CPU's view drops the code it decoded from the pages a device writes.
+     */
+    default GuestMemory deviceMemory(GuestMemory memory) {
+        return memory;
+    }
 
     /** Loads the boot CPU's state and resets every other vCPU to wait-for-SIPI. */
     void reset(X86BootState boot);

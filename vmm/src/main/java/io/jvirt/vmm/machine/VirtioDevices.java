@@ -129,7 +129,7 @@ final class VirtioDevices implements AutoCloseable {
     void attach(GuestMemory memory, IoBus mmio, AccelVm vm) {
         for (int i = 0; i < devices.size(); i++) {
             FirmwareConfig.VirtioMmio f = firmware.get(i);
-            VirtioWiring w = VirtioWiring.wire(names.get(i), devices.get(i), f, memory, vm);
+            VirtioWiring w = VirtioWiring.wire(names.get(i), devices.get(i), f, vm.deviceMemory(memory), vm);
             wired.add(w);
             mmio.register(f.base(), f.size(), w.transport());
             LOG.log(Level.DEBUG, "virtio-mmio {0} at 0x{1} GSI {2}", names.get(i), Long.toHexString(f.base()), f.gsi());

@@ -39,7 +39,16 @@ class TcgDifferentialTest {
         }
         Path blob = DiffRun.blob(dir, cases);
         List<CpuState> expected = DiffRun.qemu(blob, CASES);
-        List<CpuState> actual = DiffRun.jvirt(TcgAccelerator.create(), blob, CASES);
+        // The interpreter alone, then with every block translated to bytecode on first use.
+        String interpreted = compare("interpreter", TcgAccelerator.create(-1), blob, cases, expected, s);
+        String translated = compare("translator", TcgAccelerator.create(0), blob, cases, expected, s);
+        assertTrue(interpreted.isEmpty() && translated.isEmpty(), interpreted + translated);
+    }
+
+    /** Runs the cases under one jvirt CPU configuration; returns a report of the differences, empty when none. */
+    private static String compare(String what, TcgAccelerator accel, Path blob, List<DiffCase> cases,
+            List<CpuState> expected, long seed) throws Exception {
+        List<CpuState> actual = DiffRun.jvirt(accel, blob, CASES);
         StringBuilder report = new StringBuilder();
         int bad = 0;
         for (int i = 0; i < CASES; i++) {
@@ -49,8 +58,8 @@ class TcgDifferentialTest {
                         .append("\n   ").append(d);
             }
         }
-        System.out.println("difftest: compared " + CASES + " instruction sequences with QEMU TCG (seed " + s
-                + "), " + bad + " differ");
-        assertTrue(bad == 0, bad + " of " + CASES + " cases differ from QEMU (seed " + s + "):" + report);
+        System.out.println("difftest: compared " + CASES + " instruction sequences with QEMU TCG (seed " + seed
+                + ", " + what + "), " + bad + " differ");
+        return bad == 0 ? "" : bad + " of " + CASES + " cases differ from QEMU (seed " + seed + ", " + what + "):" + report;
     }
 }

@@ -39,6 +39,16 @@ public final class TcgAccelerator implements Accelerator {
         return new TcgAccelerator(CpuCore::create);
     }
 
+    /**
+     * The software CPU with the translation of hot blocks to JVM bytecode set explicitly
+     * instead of by the {@code jvirt.tcg.jit} properties: a block is translated after
+     * {@code jitThreshold} entries (0: on first use, which the differential test uses to check
+     * the translator against QEMU), never when negative.
+     */
+    public static TcgAccelerator create(int jitThreshold) {
+        return new TcgAccelerator((id, memory, pio, mmio, apic) -> CpuCore.create(id, memory, pio, mmio, apic, jitThreshold));
+    }
+
     /** For tests in this package: a VM over scripted cores. */
     static TcgAccelerator withCores(CoreFactory cores) {
         return new TcgAccelerator(cores);

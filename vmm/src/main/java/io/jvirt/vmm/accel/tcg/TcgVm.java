@@ -84,6 +84,11 @@ final class TcgVm implements AccelVm {
     }
 
     @Override
+    public GuestMemory deviceMemory(GuestMemory memory) {
+        return CpuCore.deviceView(memory);
+    }
+
+    @Override
     public IrqLine irqLine(int gsi) {
         if (gsi < 0 || gsi >= lines.length) {
             throw new IllegalArgumentException("tcg: GSI " + gsi + " does not exist; the IOAPIC has inputs 0-"

@@ -20,6 +20,13 @@ final class Block {
     long lin0 = -1, lin1 = -1;
     int epoch0, epoch1, cpl0, cpl1;
     boolean flip;
+    /**
+     * Entries so far; noJit once it was handed to the translator (or is not worth it); its
+     * translation, set by the translator thread ({@link Jit}).
+     */
+    int hits;
+    boolean noJit;
+    volatile Translated code;
 
     Block(long pa, int mode, int generation, Insn[] insns) {
         this.pa = pa;

@@ -8,8 +8,9 @@ import java.util.WeakHashMap;
 /**
  * Which guest-physical RAM pages hold decoded code, shared by every vCPU of one guest memory.
  * A decoded block remembers its page's generation; any CPU write to a marked page bumps the
- * generation, so stale blocks are dropped on their next lookup. Device DMA writes into RAM
- * must call {@link #written(long)} too (not wired yet: devices write through GuestMemory).
+ * generation, so stale blocks are dropped on their next lookup. Device DMA writes go through
+ * {@link DmaMemory} (the tcg VM's {@code AccelVm.deviceMemory} view), which calls
+ * {@link #written(long)} too.
  */
 final class CodePages {
     private static final Map<GuestMemory, CodePages> ALL = Collections.synchronizedMap(new WeakHashMap<>());

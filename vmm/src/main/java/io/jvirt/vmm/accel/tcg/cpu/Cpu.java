@@ -68,14 +68,22 @@ final class Cpu implements CpuCore {
     /** Set by instructions that change how the following ones decode or translate. */
     boolean endBlock;
     boolean tripleFault;
-    private long retired;
+    /** Instructions completed; translated blocks add theirs. */
+    long retired;
     /** Blocks left before the next interrupt poll (the APIC's checks take a lock). */
     private int pollCountdown;
     private static final int POLL_INTERVAL = 8;
 
     private final BlockCache blocks = new BlockCache(this);
+    /** Translation of hot blocks to bytecode, or null (interpreter only). */
+    private final Jit jit;
 
     Cpu(int apicId, GuestMemory memory, IoBus pio, IoBus mmio, InterruptSource apic) {
+        this(apicId, memory, pio, mmio, apic, Jit.fromProperties());
+    }
+
+    Cpu(int apicId, GuestMemory memory, IoBus pio, IoBus mmio, InterruptSource apic, Jit jit) {
+        this.jit = jit;
         this.apicId = apicId;
         this.memory = memory;
         this.pio = pio;
@@ -433,6 +441,18 @@ final class Cpu implements CpuCore {
 
     private void runBlock() {
         Block b = blocks.next();
+        if (jit != null && !shadow) {
+            Translated t = jit.translation(b, rip, blocks);
+            if (t != null) {
+                codeChanged = false;
+                endBlock = false;
+                t.run(this);
+                if (endBlock) {
+                    pollCountdown = 0;
+                }
+                return;
+            }
+        }
         Insn[] insns = b.insns;
         int n = insns.length;
         if (shadow) {

@@ -25,6 +25,24 @@ public interface CpuCore {
         return new Cpu(apicId, memory, pio, mmio, apic);
     }
 
+    /**
+     * As {@link #create(int, GuestMemory, IoBus, IoBus, InterruptSource)}, with the translation
+     * of hot blocks to JVM bytecode set explicitly instead of by the {@code jvirt.tcg.jit}
+     * properties: blocks are translated after {@code jitThreshold} entries (0: on first use,
+     * as the differential test runs it), or never when negative.
+     */
+    static CpuCore create(int apicId, GuestMemory memory, IoBus pio, IoBus mmio, InterruptSource apic, int jitThreshold) {
+        return new Cpu(apicId, memory, pio, mmio, apic, Jit.of(jitThreshold));
+    }
+
+    /**
+     * The view of {@code memory} that devices should write through (DMA): each write also drops
+     * the CPUs' decoded and translated code of the pages it touches, as a CPU's own store does.
+     */
+    static GuestMemory deviceView(GuestMemory memory) {
+        return new DmaMemory(memory);
+    }
+
     /** Why {@link #run(long)} returned. */
     enum Stop {
         /** The instruction budget ran out, or {@link #requestStop()} was called. */

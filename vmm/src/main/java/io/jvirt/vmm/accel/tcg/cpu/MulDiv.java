@@ -125,12 +125,48 @@ final class MulDiv {
                 if (Long.compareUnsigned(hi, src) >= 0) {
                     throw CpuFault.of(CpuFault.DE);
                 }
-                BigInteger a = unsigned(hi).shiftLeft(64).or(unsigned(lo));
-                BigInteger[] qr = a.divideAndRemainder(unsigned(src));
-                c.r[0] = qr[0].longValue();
-                c.r[Cpu.RDX] = qr[1].longValue();
+                long q = divide128(hi, lo, src);
+                c.r[0] = q;
+                c.r[Cpu.RDX] = lo - q * src; // the remainder is below src, so its low 64 bits are all of it
             }
         }
+    }
+
+    /**
+     * Unsigned (hi:lo) / v for hi < v, so the quotient fits in 64 bits: Knuth's algorithm D with
+     * 32-bit digits, as in Hacker's Delight (2nd ed.) §9-4 "divlu". The kernel's RSA self-test
+     * divides like this in a loop, so no BigInteger here.
+     */
+    static long divide128(long hi, long lo, long v) {
+        final long b = 1L << 32;
+        int s = Long.numberOfLeadingZeros(v);
+        v <<= s;
+        long vn1 = v >>> 32;
+        long vn0 = v & 0xffffffffL;
+        long un32 = s == 0 ? hi : (hi << s) | (lo >>> (64 - s));
+        long un10 = lo << s;
+        long un1 = un10 >>> 32;
+        long un0 = un10 & 0xffffffffL;
+        long q1 = Long.divideUnsigned(un32, vn1);
+        long rhat = un32 - q1 * vn1;
+        while (Long.compareUnsigned(q1, b) >= 0 || Long.compareUnsigned(q1 * vn0, (rhat << 32) + un1) > 0) {
+            q1--;
+            rhat += vn1;
+            if (Long.compareUnsigned(rhat, b) >= 0) {
+                break;
+            }
+        }
+        long un21 = (un32 << 32) + un1 - q1 * v;
+        long q0 = Long.divideUnsigned(un21, vn1);
+        rhat = un21 - q0 * vn1;
+        while (Long.compareUnsigned(q0, b) >= 0 || Long.compareUnsigned(q0 * vn0, (rhat << 32) + un0) > 0) {
+            q0--;
+            rhat += vn1;
+            if (Long.compareUnsigned(rhat, b) >= 0) {
+                break;
+            }
+        }
+        return (q1 << 32) + q0;
     }
 
     private static BigInteger unsigned(long v) {

@@ -10,9 +10,9 @@
  *     page end), cached by guest-physical address and code size, with a second level by
  *     linear address and block chaining, both keyed by the TLB epoch and CPL.</li>
  * <li>{@code CodePages} is shared by all CPUs of one GuestMemory: any CPU write to a page
- *     holding decoded code bumps the page's generation and drops its blocks. <b>Device DMA
- *     into guest RAM bypasses it</b>; a device that writes code pages (virtio-blk reading an
- *     executable) must call the same hook once DMA lands (see CodePages#written).</li>
+ *     holding decoded code bumps the page's generation and drops its blocks (and their
+ *     translations). Devices write through {@code DmaMemory} ({@code CpuCore.deviceView}, the
+ *     tcg VM's {@code AccelVm.deviceMemory}), which does the same.</li>
  * <li>{@code Exec}, {@code ExecTwo}, {@code Bits}, {@code MulDiv}, {@code Strings},
  *     {@code SystemOps}, {@code Protection}, {@code Fpu}/{@code FpuOps}, {@code Sse*} execute;
  *     {@code Alu} computes RFLAGS eagerly, and {@code FlagLiveness} skips flags that a later
@@ -20,6 +20,23 @@
  * <li>{@code Mmu}: paging (32-bit, PAE, 4-level), a 1024-entry TLB, physical dispatch (RAM,
  *     this CPU's LAPIC page, MMIO bus). LOCK'd read-modify-writes are CAS loops
  *     ({@code Atomic}).</li>
+ * <li><b>Translation</b> (decode / translate / execute): {@code Jit} counts entries per
+ *     cached 64-bit-mode block; at {@code jvirt.tcg.jit.threshold} (default 50000) it collects a
+ *     {@code Region} on the vCPU thread (the block plus the blocks it reaches by direct branches
+ *     without leaving its physical page, addressed by offset from the entry, so any linear
+ *     mapping of the page can run it) and hands it to one background thread. {@code Translator}
+ *     emits one hidden class per region with java.lang.classfile: a label per block, branches
+ *     inside the region as JVM jumps (backward ones counted, so control returns to the run loop
+ *     for interrupts after 256), {@code Forms} it can inline as bytecode ({@code DataEmitter}:
+ *     moves, ALU with flags through {@code Alu}'s helpers or bare when {@code FlagLiveness}
+ *     found them dead, shifts and rotates, multiplies, CMOV/SETcc, push/pop/call/ret/jmp/Jcc)
+ *     and everything else as a call to the interpreter ({@code JitRuntime.step}). Memory goes
+ *     through {@code Mmu}'s TLB fast paths; {@code curRip} is stored before anything that can
+ *     fault, so a fault is precise; a store into decoded code ends the region after that
+ *     instruction. The translation hangs off the entry {@code Block}, so it dies with the
+ *     page's generation. HotSpot then compiles the class. {@code -Djvirt.tcg.jit=off} runs
+ *     the interpreter alone; threshold 0 translates every block on first use, synchronously
+ *     (the differential test runs that way against QEMU).</li>
  * </ul>
  *
  * <p>Time: the TSC is {@code System.nanoTime()} (1 GHz) plus a per-CPU offset, the convention

@@ -72,6 +72,8 @@ final class SpeedProbe {
                 """));
         for (int round = 0; round < 3; round++) {
             m.cpu.load(m.bootState());
+            var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            long cpu0 = mx.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             long before = m.cpu.instructionsRetired();
             long deadline = t0 + 5_000_000_000L;
@@ -80,7 +82,8 @@ final class SpeedProbe {
             }
             long n = m.cpu.instructionsRetired() - before;
             double s = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("round %d: %.1f MIPS%n", round, n / s / 1e6);
+            double cpuS = (mx.getCurrentThreadCpuTime() - cpu0) / 1e9;
+            System.out.printf("round %d: %.1f MIPS (%.1f per CPU second)%n", round, n / s / 1e6, n / cpuS / 1e6);
         }
     }
 }

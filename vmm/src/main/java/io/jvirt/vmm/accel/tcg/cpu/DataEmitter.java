@@ -1,0 +1,392 @@
+package io.jvirt.vmm.accel.tcg.cpu;
+
+import static io.jvirt.vmm.accel.tcg.cpu.Emit.A;
+import static io.jvirt.vmm.accel.tcg.cpu.Emit.B;
+import static io.jvirt.vmm.accel.tcg.cpu.Emit.C;
+import static io.jvirt.vmm.accel.tcg.cpu.Emit.CD_ALU;
+import static io.jvirt.vmm.accel.tcg.cpu.Emit.CD_CPU;
+import static io.jvirt.vmm.accel.tcg.cpu.Emit.CD_EXEC;
+import static io.jvirt.vmm.accel.tcg.cpu.Emit.CD_INSN;
+import static io.jvirt.vmm.accel.tcg.cpu.Emit.CD_MULDIV;
+import static io.jvirt.vmm.accel.tcg.cpu.Emit.CD_RT;
+import static io.jvirt.vmm.accel.tcg.cpu.Emit.R;
+import static io.jvirt.vmm.accel.tcg.cpu.Emit.V;
+import static java.lang.constant.ConstantDescs.CD_int;
+import static java.lang.constant.ConstantDescs.CD_long;
+import static java.lang.constant.ConstantDescs.CD_void;
+
+import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.Label;
+import java.lang.constant.MethodTypeDesc;
+
+/**
+ * Emits the data-processing {@link Forms} (moves, ALU, shifts, multiplies, conditional moves)
+ * as inline bytecode. Flags come from the interpreter's own {@link Alu} helpers (HotSpot inlines
+ * them with the operand size folded in); when {@link FlagLiveness} marked an instruction's flags
+ * dead, the bare result is computed instead. Operand order and fault points follow {@link Exec}.
+ */
+final class DataEmitter {
+    private static final MethodTypeDesc ADD_SUB = MethodTypeDesc.of(CD_long, CD_CPU, CD_long, CD_long, CD_long, CD_int),
+            LOGIC = MethodTypeDesc.of(CD_long, CD_CPU, CD_long, CD_int),
+            INC_DEC = MethodTypeDesc.of(CD_long, CD_CPU, CD_long, CD_int),
+            SHIFT = MethodTypeDesc.of(CD_long, CD_CPU, CD_int, CD_long, CD_int, CD_int),
+            SHIFT_DEAD = MethodTypeDesc.of(CD_long, CD_int, CD_long, CD_int, CD_int),
+            IMUL3 = MethodTypeDesc.of(CD_long, CD_CPU, CD_long, CD_long, CD_int),
+            MULDIV = MethodTypeDesc.of(CD_void, CD_CPU, CD_INSN, CD_int, CD_long);
+
+    private final Emit e;
+    private final CodeBuilder cb;
+
+    DataEmitter(Emit e) {
+        this.e = e;
+        this.cb = e.cb;
+    }
+
+    void emit(Insn in, int form) {
+        int op = in.op;
+        int byteOrOsz = (op & 1) == 0 ? 1 : in.osz;
+        switch (form) {
+            case Forms.ALU_RM_REG -> {
+                e.loadRm(in, byteOrOsz);
+                cb.lstore(A);
+                e.loadReg(in, in.reg, byteOrOsz);
+                cb.lstore(B);
+                aluStoreRm(in, op >> 3, byteOrOsz);
+            }
+            case Forms.ALU_REG_RM -> {
+                e.loadReg(in, in.reg, byteOrOsz);
+                cb.lstore(A);
+                e.loadRm(in, byteOrOsz);
+                cb.lstore(B);
+                int kind = op >> 3;
+                alu(kind, byteOrOsz, in.flagsDead);
+                if (kind != 7) {
+                    e.storeReg(in, in.reg, byteOrOsz, V);
+                }
+            }
+            case Forms.ALU_AX_IMM -> {
+                e.loadReg(in, 0, byteOrOsz);
+                cb.lstore(A);
+                e.lconst(in.imm);
+                cb.lstore(B);
+                int kind = op >> 3;
+                alu(kind, byteOrOsz, in.flagsDead);
+                if (kind != 7) {
+                    e.storeReg(in, 0, byteOrOsz, V);
+                }
+            }
+            case Forms.ALU_RM_IMM -> {
+                int size = op == 0x80 ? 1 : in.osz;
+                e.loadRm(in, size);
+                cb.lstore(A);
+                e.lconst(in.imm);
+                cb.lstore(B);
+                aluStoreRm(in, in.reg & 7, size);
+            }
+            case Forms.TEST_RM_REG -> {
+                if (!in.flagsDead) {
+                    e.loadRm(in, byteOrOsz);
+                    e.loadReg(in, in.reg, byteOrOsz);
+                    logicFlags(byteOrOsz);
+                }
+            }
+            case Forms.TEST_AX_IMM -> {
+                e.loadReg(in, 0, byteOrOsz);
+                e.lconst(in.imm);
+                logicFlags(byteOrOsz);
+            }
+            case Forms.TEST_RM_IMM -> {
+                e.loadRm(in, byteOrOsz);
+                e.lconst(in.imm);
+                logicFlags(byteOrOsz);
+            }
+            case Forms.MOV_RM_REG -> {
+                e.loadReg(in, in.reg, byteOrOsz);
+                cb.lstore(V);
+                if (in.mem()) {
+                    e.ea(in);
+                }
+                e.storeRm(in, byteOrOsz, V);
+            }
+            case Forms.MOV_REG_RM -> {
+                e.loadRm(in, byteOrOsz);
+                cb.lstore(V);
+                e.storeReg(in, in.reg, byteOrOsz, V);
+            }
+            case Forms.MOV_RM_IMM -> {
+                e.lconst(in.imm);
+                cb.lstore(V);
+                if (in.mem()) {
+                    e.ea(in);
+                }
+                e.storeRm(in, byteOrOsz, V);
+            }
+            case Forms.MOV_REG_IMM -> {
+                int n = (op & 7) | ((in.rex & 1) << 3);
+                e.lconst(in.imm);
+                cb.lstore(V);
+                e.storeReg(in, n, op < 0xb8 ? 1 : in.osz, V);
+            }
+            case Forms.LEA -> {
+                e.offset(in);
+                cb.lstore(V);
+                e.storeReg(in, in.reg, in.osz, V);
+            }
+            case Forms.MOVZX -> {
+                e.loadRm(in, op == 0x1b6 ? 1 : 2);
+                cb.lstore(V);
+                e.storeReg(in, in.reg, in.osz, V);
+            }
+            case Forms.MOVSX -> {
+                e.loadRm(in, op == 0x1be ? 1 : op == 0x1bf ? 2 : 4);
+                cb.l2i();
+                if (op == 0x1be) {
+                    cb.i2b();
+                } else if (op == 0x1bf) {
+                    cb.i2s();
+                }
+                cb.i2l();
+                cb.lstore(V);
+                e.storeReg(in, in.reg, in.osz, V);
+            }
+            case Forms.INC_DEC -> incDec(in, op == 0xfe ? 1 : in.osz);
+            case Forms.SHIFT -> shift(in, byteOrOsz);
+            case Forms.MUL_DIV -> {
+                e.loadRm(in, byteOrOsz);
+                cb.lstore(A);
+                cb.aload(C);
+                e.insn();
+                e.iconst(byteOrOsz);
+                cb.lload(A);
+                cb.invokestatic(CD_MULDIV, "exec", MULDIV);
+            }
+            case Forms.IMUL_REG_RM -> {
+                e.loadReg(in, in.reg, in.osz);
+                cb.lstore(A);
+                e.loadRm(in, in.osz);
+                cb.lstore(B);
+                imul(in);
+            }
+            case Forms.IMUL_IMM -> {
+                e.loadRm(in, in.osz);
+                cb.lstore(A);
+                e.lconst(in.imm);
+                cb.lstore(B);
+                imul(in);
+            }
+            case Forms.CMOV -> {
+                e.loadRm(in, in.osz);
+                cb.lstore(V);
+                Label skip = cb.newLabel(), done = cb.newLabel();
+                e.cond(op & 15);
+                cb.ifeq(skip);
+                e.storeReg(in, in.reg, in.osz, V);
+                cb.goto_(done);
+                cb.labelBinding(skip);
+                if (in.osz == 4) { // a 32-bit CMOV zero-extends its destination even when not taken
+                    e.loadReg(in, in.reg, 4);
+                    cb.lstore(V);
+                    e.storeReg(in, in.reg, 4, V);
+                }
+                cb.labelBinding(done);
+            }
+            case Forms.SETCC -> {
+                e.cond(op & 15);
+                cb.i2l();
+                cb.lstore(V);
+                if (in.mem()) {
+                    e.ea(in);
+                }
+                e.storeRm(in, 1, V);
+            }
+            case Forms.CDQE_CQO -> {
+                cb.aload(R);
+                e.iconst(op == 0x98 ? Cpu.RAX : Cpu.RDX);
+                e.loadReg(in, Cpu.RAX, 8);
+                if (op == 0x98) {
+                    cb.l2i();
+                    cb.i2l();
+                } else {
+                    e.iconst(63);
+                    cb.lshr();
+                }
+                cb.lastore();
+            }
+            case Forms.NOT_NEG -> {
+                e.loadRm(in, byteOrOsz);
+                cb.lstore(A);
+                if ((in.reg & 7) == 2) { // NOT: no flags
+                    cb.lload(A);
+                    e.lconst(-1);
+                    cb.lxor();
+                } else { // NEG: flags of 0 - a
+                    cb.aload(C);
+                    e.lconst(0);
+                    cb.lload(A);
+                    e.lconst(0);
+                    e.iconst(byteOrOsz);
+                    cb.invokestatic(CD_ALU, "sub", ADD_SUB);
+                }
+                cb.lstore(V);
+                e.storeRm(in, byteOrOsz, V);
+            }
+            case Forms.NOP -> {
+            }
+            default -> throw new IllegalStateException("not a data form: " + form);
+        }
+    }
+
+    /** A op B into V (and RFLAGS unless dead), then V to r/m for all but CMP. */
+    private void aluStoreRm(Insn in, int kind, int size) {
+        alu(kind, size, in.flagsDead);
+        if (kind != 7) {
+            e.storeRm(in, size, V);
+        }
+    }
+
+    /** The eight group-1 operations ({@link Alu#op}) on locals A and B, result in V. */
+    private void alu(int kind, int size, boolean dead) {
+        if (dead) {
+            cb.lload(A);
+            cb.lload(B);
+            switch (kind) {
+                case 0 -> cb.ladd();
+                case 1 -> cb.lor();
+                case 2 -> {
+                    cb.ladd();
+                    carry();
+                    cb.ladd();
+                }
+                case 3 -> {
+                    cb.lsub();
+                    carry();
+                    cb.lsub();
+                }
+                case 4 -> cb.land();
+                case 6 -> cb.lxor();
+                default -> cb.lsub();
+            }
+            maskTo(size);
+        } else if (kind == 1 || kind == 4 || kind == 6) {
+            cb.aload(C);
+            cb.lload(A);
+            cb.lload(B);
+            switch (kind) {
+                case 1 -> cb.lor();
+                case 4 -> cb.land();
+                default -> cb.lxor();
+            }
+            e.iconst(size);
+            cb.invokestatic(CD_ALU, "logic", LOGIC);
+        } else {
+            cb.aload(C);
+            cb.lload(A);
+            cb.lload(B);
+            if (kind == 2 || kind == 3) {
+                carry();
+            } else {
+                e.lconst(0);
+            }
+            e.iconst(size);
+            cb.invokestatic(CD_ALU, kind == 0 || kind == 2 ? "add" : "sub", ADD_SUB);
+        }
+        cb.lstore(V);
+    }
+
+    /** Consumes two longs, sets the flags of their AND (TEST). */
+    private void logicFlags(int size) {
+        cb.land();
+        cb.lstore(V);
+        cb.aload(C);
+        cb.lload(V);
+        e.iconst(size);
+        cb.invokestatic(CD_ALU, "logic", LOGIC);
+        cb.pop2();
+    }
+
+    private void carry() {
+        e.flags();
+        e.lconst(Cpu.CF);
+        cb.land();
+    }
+
+    private void maskTo(int size) {
+        if (size != 8) {
+            e.lconst(Emit.mask(size));
+            cb.land();
+        }
+    }
+
+    private void incDec(Insn in, int size) {
+        boolean dec = (in.reg & 7) == 1;
+        e.loadRm(in, size);
+        cb.lstore(A);
+        if (in.flagsDead && !in.mem()) {
+            cb.lload(A);
+            e.lconst(1);
+            if (dec) {
+                cb.lsub();
+            } else {
+                cb.ladd();
+            }
+            maskTo(size);
+        } else {
+            cb.aload(C);
+            cb.lload(A);
+            e.iconst(size);
+            cb.invokestatic(CD_ALU, dec ? "dec" : "inc", INC_DEC);
+        }
+        cb.lstore(V);
+        e.storeRm(in, size, V);
+    }
+
+    private void shift(Insn in, int size) {
+        int op = in.op;
+        int kind = in.reg & 7;
+        e.loadRm(in, size);
+        cb.lstore(A);
+        boolean dead = in.flagsDead && !in.mem() && kind >= 4; // rotates always go through Alu.shift
+        if (!dead) {
+            cb.aload(C);
+            e.iconst(kind);
+            cb.lload(A);
+        } else {
+            e.iconst(kind);
+            cb.lload(A);
+        }
+        if (op <= 0xc1) {
+            e.iconst((int) in.imm);
+        } else if (op <= 0xd1) {
+            e.iconst(1);
+        } else {
+            e.loadReg(in, Cpu.RCX, 8);
+            cb.l2i();
+            e.iconst(0xff);
+            cb.iand();
+        }
+        e.iconst(size);
+        if (dead) {
+            cb.invokestatic(CD_RT, "shiftNoFlags", SHIFT_DEAD);
+        } else {
+            cb.invokestatic(CD_ALU, "shift", SHIFT);
+        }
+        cb.lstore(V);
+        e.storeRm(in, size, V);
+    }
+
+    private void imul(Insn in) {
+        if (in.flagsDead) {
+            cb.lload(A);
+            cb.lload(B);
+            cb.lmul();
+        } else {
+            cb.aload(C);
+            cb.lload(A);
+            cb.lload(B);
+            e.iconst(in.osz);
+            cb.invokestatic(CD_EXEC, "imul3", IMUL3);
+        }
+        cb.lstore(V);
+        e.storeReg(in, in.reg, in.osz, V);
+    }
+}

@@ -1,0 +1,265 @@
+package io.jvirt.vmm.accel.tcg.cpu;
+
+import static java.lang.constant.ConstantDescs.CD_boolean;
+import static java.lang.constant.ConstantDescs.CD_int;
+import static java.lang.constant.ConstantDescs.CD_long;
+import static java.lang.constant.ConstantDescs.CD_void;
+
+import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.Label;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.ConstantDescs;
+import java.lang.constant.DynamicConstantDesc;
+import java.lang.constant.MethodTypeDesc;
+
+/**
+ * Bytecode building blocks for one translated block's {@code run(Cpu)} method: guest
+ * registers (the {@code Cpu.r} array, held in a local), effective addresses, memory through
+ * {@link Mmu}'s TLB fast paths, RIP and retired-count bookkeeping and block exits. Guest values
+ * are JVM {@code long}s throughout.
+ *
+ * <p>Locals: 0 this, 1 the Cpu, 2 its register array, 3 the region's entry RIP, then scratch
+ * longs A, B, V (the result) and LIN (a linear address), the count of backward jumps taken
+ * (ITER) and the instructions of the blocks completed so far (DONE, added to
+ * {@code Cpu.retired} on exit).
+ */
+final class Emit {
+    static final String PKG = "io.jvirt.vmm.accel.tcg.cpu.";
+    static final ClassDesc CD_CPU = ClassDesc.of(PKG + "Cpu"), CD_MMU = ClassDesc.of(PKG + "Mmu"),
+            CD_INSN = ClassDesc.of(PKG + "Insn"), CD_ALU = ClassDesc.of(PKG + "Alu"),
+            CD_RT = ClassDesc.of(PKG + "JitRuntime"), CD_EXEC = ClassDesc.of(PKG + "Exec"),
+            CD_MULDIV = ClassDesc.of(PKG + "MulDiv"), CD_LONGS = CD_long.arrayType();
+    static final int C = 1, R = 2, BASE = 3, A = 5, B = 7, V = 9, LIN = 11, ITER = 13, DONE = 14;
+
+    final CodeBuilder cb;
+    /**
+     * The instruction being emitted: its index in its block and in the class data, and its
+     * offsets from the region's entry.
+     */
+    int index, global;
+    long off, next;
+    /** The current instruction wrote memory (needs {@link #codeCheck()}). */
+    boolean wrote;
+
+    Emit(CodeBuilder cb) {
+        this.cb = cb;
+    }
+
+    // ---- constants ----
+
+    void lconst(long v) {
+        cb.loadConstant(v);
+    }
+
+    void iconst(int v) {
+        cb.loadConstant(v);
+    }
+
+    /** The block's {@code i}-th Insn, a constant from the hidden class's data. */
+    void insn() {
+        int i = global;
+        cb.ldc(DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA_AT, ConstantDescs.DEFAULT_NAME, CD_INSN, i));
+    }
+
+    // ---- registers ----
+
+    static boolean high8(Insn in, int n, int size) {
+        return size == 1 && in.rex == 0 && n >= 4 && n < 8;
+    }
+
+    /** Pushes register {@code n} of {@code size} bytes (zero-extended). */
+    void loadReg(Insn in, int n, int size) {
+        if (size == 8 || size == 4) {
+            cb.aload(R);
+            iconst(n);
+            cb.laload();
+            if (size == 4) {
+                lconst(0xffffffffL);
+                cb.land();
+            }
+            return;
+        }
+        cb.aload(R);
+        iconst(n);
+        iconst(size);
+        iconst(high8(in, n, size) ? 1 : 0);
+        cb.invokestatic(CD_RT, "get", MethodTypeDesc.of(CD_long, CD_LONGS, CD_int, CD_int, CD_boolean));
+    }
+
+    /** Writes local {@code from} to register {@code n} with x86's partial-register rules. */
+    void storeReg(Insn in, int n, int size, int from) {
+        cb.aload(R);
+        iconst(n);
+        if (size == 8 || size == 4) {
+            cb.lload(from);
+            if (size == 4) {
+                lconst(0xffffffffL);
+                cb.land();
+            }
+            cb.lastore();
+            return;
+        }
+        iconst(size);
+        iconst(high8(in, n, size) ? 1 : 0);
+        cb.lload(from);
+        cb.invokestatic(CD_RT, "set", MethodTypeDesc.of(CD_void, CD_LONGS, CD_int, CD_int, CD_boolean, CD_long));
+    }
+
+    // ---- memory ----
+
+    /** Computes the linear address of the memory operand into LIN ({@code Cpu.addr} in 64-bit mode). */
+    void ea(Insn in) {
+        offset(in);
+        int s = in.segment();
+        if (s >= Cpu.FS) {
+            cb.aload(C);
+            cb.getfield(CD_CPU, "sbase", CD_LONGS);
+            iconst(s);
+            cb.laload();
+            cb.ladd();
+        }
+        cb.lstore(LIN);
+    }
+
+    /** Pushes the memory operand's offset in its segment ({@code Cpu.ea}, what LEA computes). */
+    void offset(Insn in) {
+        lconst(in.disp);
+        if (in.base >= 0) {
+            cb.aload(R);
+            iconst(in.base);
+            cb.laload();
+            cb.ladd();
+        }
+        if (in.index >= 0) {
+            cb.aload(R);
+            iconst(in.index);
+            cb.laload();
+            if (in.scale != 0) {
+                iconst(in.scale);
+                cb.lshl();
+            }
+            cb.ladd();
+        }
+        if (in.ripRel) {
+            ripAt(next);
+            cb.ladd();
+        }
+        if (in.asz == 4) {
+            lconst(0xffffffffL);
+            cb.land();
+        }
+    }
+
+    /** Pushes the zero-extended {@code size}-byte value at LIN. */
+    void read(int size) {
+        cb.aload(C);
+        cb.getfield(CD_CPU, "mmu", CD_MMU);
+        cb.lload(LIN);
+        iconst(size);
+        cb.invokevirtual(CD_MMU, "read", MethodTypeDesc.of(CD_long, CD_long, CD_int));
+    }
+
+    /** Writes local {@code from} to LIN; the instruction must end with {@link #codeCheck()}. */
+    void write(int size, int from) {
+        cb.aload(C);
+        cb.getfield(CD_CPU, "mmu", CD_MMU);
+        cb.lload(LIN);
+        iconst(size);
+        cb.lload(from);
+        cb.invokevirtual(CD_MMU, "write", MethodTypeDesc.of(CD_void, CD_long, CD_int, CD_long));
+        wrote = true;
+    }
+
+    /** After an instruction that wrote memory: a write into decoded code ends the block here. */
+    void codeCheck() {
+        wrote = false;
+        Label go = cb.newLabel();
+        cb.aload(C);
+        cb.getfield(CD_CPU, "codeChanged", CD_boolean);
+        cb.ifeq(go);
+        exitTo(next);
+        cb.labelBinding(go);
+    }
+
+    /** Reads operand r/m of {@code size} bytes (register, or memory at a freshly computed LIN). */
+    void loadRm(Insn in, int size) {
+        if (in.mem()) {
+            ea(in);
+            read(size);
+        } else {
+            loadReg(in, in.rm, size);
+        }
+    }
+
+    /** Writes local {@code from} to r/m; for memory, LIN must hold the address already. */
+    void storeRm(Insn in, int size, int from) {
+        if (in.mem()) {
+            write(size, from);
+        } else {
+            storeReg(in, in.rm, size, from);
+        }
+    }
+
+    // ---- RIP, flags, exits ----
+
+    /** Pushes the linear address at {@code offset} bytes from the block's entry RIP. */
+    void ripAt(long offset) {
+        cb.lload(BASE);
+        if (offset != 0) {
+            lconst(offset);
+            cb.ladd();
+        }
+    }
+
+    /** Marks the current instruction as the one executing (faults restart it). */
+    void curRip() {
+        cb.aload(C);
+        ripAt(off);
+        cb.putfield(CD_CPU, "curRip", CD_long);
+    }
+
+    void setRip(long offset) {
+        cb.aload(C);
+        ripAt(offset);
+        cb.putfield(CD_CPU, "rip", CD_long);
+    }
+
+    /** Adds the completed blocks' instructions plus {@code extra} to {@code Cpu.retired}. */
+    void retire(int extra) {
+        cb.aload(C);
+        cb.dup();
+        cb.getfield(CD_CPU, "retired", CD_long);
+        cb.iload(DONE);
+        if (extra != 0) {
+            iconst(extra);
+            cb.iadd();
+        }
+        cb.i2l();
+        cb.ladd();
+        cb.putfield(CD_CPU, "retired", CD_long);
+    }
+
+    /** Leaves the region after the current instruction, continuing at {@code offset} from the entry RIP. */
+    void exitTo(long offset) {
+        setRip(offset);
+        retire(index + 1);
+        cb.return_();
+    }
+
+    /** Pushes the arithmetic flags word. */
+    void flags() {
+        cb.aload(C);
+        cb.getfield(CD_CPU, "flags", CD_long);
+    }
+
+    /** Pushes Jcc/SETcc/CMOVcc condition {@code cc} as an int 0/1. */
+    void cond(int cc) {
+        flags();
+        iconst(cc);
+        cb.invokestatic(CD_ALU, "cond", MethodTypeDesc.of(CD_boolean, CD_long, CD_int));
+    }
+
+    static long mask(int size) {
+        return Cpu.mask(size);
+    }
+}

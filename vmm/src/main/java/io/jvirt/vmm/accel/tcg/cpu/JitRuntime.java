@@ -1,0 +1,61 @@
+package io.jvirt.vmm.accel.tcg.cpu;
+
+/**
+ * Static helpers that translated blocks call (kept tiny, so HotSpot inlines them into the
+ * block's compiled code): the interpreter step for forms the translator does not inline, and
+ * the partial-register writes of x86 (SDM vol. 1 §3.4.1.1: 32-bit writes zero-extend, 8- and
+ * 16-bit writes merge; AH..BH without REX).
+ */
+final class JitRuntime {
+    private JitRuntime() {
+    }
+
+    /**
+     * Executes one instruction with the interpreter, exactly as {@code Cpu.runBlock} does, and
+     * says whether the block must end after it (code written, or state changed).
+     */
+    static boolean step(Cpu c, Insn in, long rip, long next) {
+        c.curRip = rip;
+        c.rip = next;
+        if (in.fast == 0 || !FastPath.exec(c, in)) {
+            Exec.exec(c, in);
+        }
+        return c.codeChanged | c.endBlock;
+    }
+
+    /** Reads register {@code n} of {@code size} bytes; {@code high} selects AH, CH, DH or BH for n = 4..7. */
+    static long get(long[] r, int n, int size, boolean high) {
+        return switch (size) {
+            case 8 -> r[n];
+            case 4 -> r[n] & 0xffffffffL;
+            case 2 -> r[n] & 0xffff;
+            default -> high ? (r[n - 4] >>> 8) & 0xff : r[n] & 0xff;
+        };
+    }
+
+    static void set(long[] r, int n, int size, boolean high, long v) {
+        switch (size) {
+            case 8 -> r[n] = v;
+            case 4 -> r[n] = v & 0xffffffffL;
+            case 2 -> r[n] = (r[n] & ~0xffffL) | (v & 0xffff);
+            default -> {
+                if (high) {
+                    r[n - 4] = (r[n - 4] & ~0xff00L) | ((v & 0xff) << 8);
+                } else {
+                    r[n] = (r[n] & ~0xffL) | (v & 0xff);
+                }
+            }
+        }
+    }
+
+    /** Shift result when its flags are dead ({@code Exec.group2}'s fast path). */
+    static long shiftNoFlags(int kind, long v, int count, int size) {
+        int n = count & (size == 8 ? 0x3f : 0x1f);
+        long r = switch (kind) {
+            case 4, 6 -> v << n;
+            case 5 -> (v & Cpu.mask(size)) >>> n;
+            default -> Alu.sext(v, size) >> n;
+        };
+        return (n >= size * 8 && kind != 7 ? 0 : r) & Cpu.mask(size);
+    }
+}

@@ -1,0 +1,15 @@
+package io.jvirt.vmm.accel.tcg.cpu;
+
+/**
+ * A {@link Region} translated to JVM bytecode by {@link Translator}; one hidden class each.
+ *
+ * <p>Contract: entered with {@code c.rip} at the entry block's first instruction (any linear
+ * address its physical page is mapped at); returns with {@code c.rip} at the next instruction
+ * to run and {@code c.retired} advanced by the instructions it completed. An instruction that
+ * faults throws {@link CpuFault} with {@code c.curRip} at its start and the architectural
+ * state as the interpreter would leave it; the instructions the region completed before it
+ * are then not counted in {@code retired} (a budget and benchmark count, not architectural).
+ */
+interface Translated {
+    void run(Cpu c);
+}

@@ -1,0 +1,308 @@
+package io.jvirt.vmm.accel.tcg.cpu;
+
+import static io.jvirt.vmm.accel.tcg.cpu.Emit.BASE;
+import static io.jvirt.vmm.accel.tcg.cpu.Emit.C;
+import static io.jvirt.vmm.accel.tcg.cpu.Emit.CD_CPU;
+import static io.jvirt.vmm.accel.tcg.cpu.Emit.CD_INSN;
+import static io.jvirt.vmm.accel.tcg.cpu.Emit.CD_LONGS;
+import static io.jvirt.vmm.accel.tcg.cpu.Emit.CD_RT;
+import static io.jvirt.vmm.accel.tcg.cpu.Emit.DONE;
+import static io.jvirt.vmm.accel.tcg.cpu.Emit.ITER;
+import static io.jvirt.vmm.accel.tcg.cpu.Emit.LIN;
+import static io.jvirt.vmm.accel.tcg.cpu.Emit.R;
+import static io.jvirt.vmm.accel.tcg.cpu.Emit.V;
+import static java.lang.constant.ConstantDescs.CD_boolean;
+import static java.lang.constant.ConstantDescs.CD_long;
+import static java.lang.constant.ConstantDescs.CD_void;
+
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassHierarchyResolver;
+import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.Label;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.ConstantDescs;
+import java.lang.constant.MethodTypeDesc;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Translates a {@link Region} (decoded 64-bit-mode blocks of one guest page) into a hidden
+ * class implementing {@link Translated}, so HotSpot compiles the region as one method. Forms
+ * listed in {@link Forms} are emitted inline ({@link DataEmitter} for data, here for stack and
+ * control transfers); every other instruction calls the interpreter through
+ * {@link JitRuntime#step}. The blocks' Insn objects are the hidden class's data.
+ *
+ * <p>Each block of the region gets a label; a direct branch to another block of the region is
+ * a jump to its label, anything else leaves the method with {@code c.rip} set. Backward jumps
+ * are counted: after {@link #LOOP_LIMIT} the method returns to the run loop, which polls
+ * interrupts and the instruction budget between blocks.
+ */
+final class Translator {
+    static final int LOOP_LIMIT = 256;
+    private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
+    /**
+     * One ClassFile context for all translations. Stack maps only ever merge identical types
+     * here, but the generator still asks about the classes it sees: answer from a fixed table
+     * instead of parsing class files from the class path on every translation.
+     */
+    private static final ClassFile CLASS_FILE = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
+            ClassHierarchyResolver.of(List.of(ClassDesc.of(Emit.PKG + "Translated")), java.util.Map.of(
+                    Emit.CD_CPU, ConstantDescs.CD_Object, Emit.CD_MMU, ConstantDescs.CD_Object,
+                    Emit.CD_INSN, ConstantDescs.CD_Object, ClassDesc.of(Emit.PKG + "TranslatedBlock"), ConstantDescs.CD_Object))
+                    .orElse(ClassHierarchyResolver.defaultResolver()).cached()));
+    private static final ClassDesc CD_BLOCK = ClassDesc.of(Emit.PKG + "TranslatedBlock");
+    private static final ClassDesc CD_TRANSLATED = ClassDesc.of(Emit.PKG + "Translated");
+    private static final MethodTypeDesc STEP = MethodTypeDesc.of(CD_boolean, CD_CPU, CD_INSN, CD_long, CD_long);
+
+    private final Emit e;
+    private final DataEmitter data;
+    private final Region region;
+    private final Label[] labels;
+
+    private Translator(CodeBuilder cb, Region region) {
+        this.e = new Emit(cb);
+        this.data = new DataEmitter(e);
+        this.region = region;
+        this.labels = new Label[region.blocks.size()];
+        for (int k = 0; k < labels.length; k++) {
+            labels[k] = cb.newLabel();
+        }
+    }
+
+    /** Instructions of {@code insns} the translator inlines (the rest call the interpreter). */
+    static int inlined(Insn[] insns) {
+        int n = 0;
+        for (Insn in : insns) {
+            n += Forms.of(in) != Forms.CALL_INTERP ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** Builds and loads the translation of a region. */
+    static Translated translate(Region region) throws ReflectiveOperationException {
+        List<Insn> all = new ArrayList<>();
+        for (Block b : region.blocks) {
+            all.addAll(List.of(b.insns));
+        }
+        byte[] bytes = classBytes(region);
+        MethodHandles.Lookup hidden = LOOKUP.defineHiddenClassWithClassData(bytes, List.copyOf(all), true);
+        try {
+            return (Translated) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
+        } catch (ReflectiveOperationException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    static byte[] classBytes(Region region) {
+        return CLASS_FILE.build(CD_BLOCK, cl -> {
+            cl.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
+            cl.withInterfaceSymbols(CD_TRANSLATED);
+            cl.withMethodBody(ConstantDescs.INIT_NAME, ConstantDescs.MTD_void, ClassFile.ACC_PUBLIC, cb -> {
+                cb.aload(0);
+                cb.invokespecial(ConstantDescs.CD_Object, ConstantDescs.INIT_NAME, ConstantDescs.MTD_void);
+                cb.return_();
+            });
+            cl.withMethodBody("run", MethodTypeDesc.of(CD_void, CD_CPU), ClassFile.ACC_PUBLIC,
+                    cb -> new Translator(cb, region).body());
+        });
+    }
+
+    private void body() {
+        CodeBuilder cb = e.cb;
+        cb.aload(C);
+        cb.getfield(CD_CPU, "r", CD_LONGS);
+        cb.astore(R);
+        cb.aload(C);
+        cb.getfield(CD_CPU, "rip", CD_long);
+        cb.lstore(BASE);
+        cb.iconst_0();
+        cb.istore(ITER);
+        cb.iconst_0();
+        cb.istore(DONE);
+        int global = 0;
+        for (int k = 0; k < labels.length; k++) {
+            cb.labelBinding(labels[k]);
+            Block b = region.blocks.get(k);
+            block(b.insns, region.offsets.get(k), global);
+            global += b.insns.length;
+        }
+    }
+
+    /** One block at {@code start} (offset from the entry); its Insns are class data from {@code global}. */
+    private void block(Insn[] insns, long start, int global) {
+        CodeBuilder cb = e.cb;
+        int n = insns.length;
+        long off = start;
+        for (int i = 0; i < n; i++) {
+            Insn in = insns[i];
+            int form = Forms.of(in);
+            e.index = i;
+            e.global = global + i;
+            e.off = off;
+            e.next = off + in.len;
+            off = e.next;
+            if (form == Forms.CALL_INTERP) {
+                interpret(i == n - 1);
+                continue;
+            }
+            if (in.mem() || form == Forms.MUL_DIV || form >= Forms.PUSH_REG && form <= Forms.RET) {
+                e.curRip();
+            }
+            if (Forms.branches(form)) {
+                control(in, form, start, n);
+                return;
+            }
+            if (form >= Forms.PUSH_REG && form <= Forms.PUSH_IMM) {
+                stack(in, form);
+            } else {
+                data.emit(in, form);
+            }
+            if (e.wrote) {
+                e.codeCheck();
+            }
+        }
+        if (Forms.of(insns[n - 1]) == Forms.CALL_INTERP) {
+            e.retire(n); // the interpreter has set RIP
+            cb.return_();
+            return;
+        }
+        cb.iinc(DONE, n);
+        jump(off, start);
+    }
+
+    /** The interpreter runs the current instruction; the region is left when it asks to, or after a block's last. */
+    private void interpret(boolean last) {
+        CodeBuilder cb = e.cb;
+        cb.aload(C);
+        e.insn();
+        e.ripAt(e.off);
+        e.ripAt(e.next);
+        cb.invokestatic(CD_RT, "step", STEP);
+        if (last) {
+            cb.pop();
+            return;
+        }
+        Label go = cb.newLabel();
+        cb.ifeq(go);
+        e.retire(e.index + 1);
+        cb.return_();
+        cb.labelBinding(go);
+    }
+
+    private void stack(Insn in, int form) {
+        CodeBuilder cb = e.cb;
+        switch (form) {
+            case Forms.PUSH_REG -> {
+                e.loadReg(in, (in.op & 7) | ((in.rex & 1) << 3), 8);
+                cb.lstore(V);
+                push();
+            }
+            case Forms.PUSH_IMM -> {
+                e.lconst(in.imm);
+                cb.lstore(V);
+                push();
+            }
+            default -> { // POP_REG: RSP moves before the destination is written (pop %rsp loads the value)
+                pop();
+                e.storeReg(in, (in.op & 7) | ((in.rex & 1) << 3), 8, V);
+            }
+        }
+    }
+
+    /** Pushes local V (8 bytes; 64-bit mode, SS base 0). RSP changes only once the write succeeded. */
+    private void push() {
+        CodeBuilder cb = e.cb;
+        e.loadReg(null, Cpu.RSP, 8);
+        e.lconst(8);
+        cb.lsub();
+        cb.lstore(LIN);
+        e.write(8, V);
+        cb.aload(R);
+        e.iconst(Cpu.RSP);
+        cb.lload(LIN);
+        cb.lastore();
+    }
+
+    /** Pops 8 bytes into local V. */
+    private void pop() {
+        CodeBuilder cb = e.cb;
+        e.loadReg(null, Cpu.RSP, 8);
+        cb.lstore(LIN);
+        e.read(8);
+        cb.lstore(V);
+        cb.aload(R);
+        e.iconst(Cpu.RSP);
+        cb.lload(LIN);
+        e.lconst(8);
+        cb.ladd();
+        cb.lastore();
+    }
+
+    /** The block's final control transfer; {@code start} is the block's offset, {@code n} its length. */
+    private void control(Insn in, int form, long start, int n) {
+        CodeBuilder cb = e.cb;
+        switch (form) {
+            case Forms.CALL_REL -> {
+                e.ripAt(e.next);
+                cb.lstore(V);
+                push();
+                if (e.wrote) {
+                    e.codeCheck();
+                }
+                cb.iinc(DONE, n);
+                jump(e.next + in.imm, start);
+            }
+            case Forms.RET -> {
+                pop();
+                cb.aload(C);
+                cb.lload(V);
+                cb.putfield(CD_CPU, "rip", CD_long);
+                e.retire(n);
+                cb.return_();
+            }
+            case Forms.JMP_REL -> {
+                cb.iinc(DONE, n);
+                jump(e.next + in.imm, start);
+            }
+            default -> { // JCC
+                cb.iinc(DONE, n);
+                Label fall = cb.newLabel();
+                long next = e.next;
+                e.cond(in.op & 15);
+                cb.ifeq(fall);
+                jump(next + in.imm, start);
+                cb.labelBinding(fall);
+                jump(next, start);
+            }
+        }
+    }
+
+    /**
+     * Continues at {@code target} (offset from the entry) after a block at {@code from} whose
+     * instructions DONE already counts: a jump inside the region, else an exit.
+     */
+    private void jump(long target, long from) {
+        CodeBuilder cb = e.cb;
+        int k = region.at(target);
+        if (k >= 0 && target > from) {
+            cb.goto_(labels[k]);
+            return;
+        }
+        if (k >= 0) {
+            Label out = cb.newLabel();
+            cb.iinc(ITER, 1);
+            cb.iload(ITER);
+            e.iconst(LOOP_LIMIT);
+            cb.if_icmpge(out);
+            cb.goto_(labels[k]);
+            cb.labelBinding(out);
+        }
+        e.setRip(target);
+        e.retire(0);
+        cb.return_();
+    }
+}

@@ -94,11 +94,63 @@ public interface Connection extends AutoCloseable {
     }
 
     /**
-     * Virtual networks. test:///default has libvirt's 'default' NAT network; the jvirt driver
-     * reports none until the net module provides them.
+     * Virtual networks (formatnetwork): test:///default has libvirt's 'default' NAT network; the
+     * jvirt driver builds bridges, nftables rules and dnsmasq on the host ({@code io.jvirt.net}).
      */
-    default java.util.List<NetworkInfo> listNetworks() throws VirtException {
-        return java.util.List.of();
+    default List<NetworkInfo> listNetworks() throws VirtException {
+        return List.of();
+    }
+
+    /** The network named by name or UUID. */
+    default NetworkInfo network(String nameOrUuid) throws VirtException {
+        for (NetworkInfo n : listNetworks()) {
+            if (n.name().equals(nameOrUuid) || n.uuid().toString().equalsIgnoreCase(nameOrUuid)) {
+                return n;
+            }
+        }
+        throw VirtException.noNetwork(nameOrUuid);
+    }
+
+    /** Defines (or redefines, by matching name and UUID) a persistent network; a running one keeps its live definition. */
+    default NetworkInfo defineNetwork(String xml, String source) throws VirtException {
+        throw unsupported("virNetworkDefineXML");
+    }
+
+    /** Starts a transient network from XML. */
+    default NetworkInfo createNetwork(String xml, String source) throws VirtException {
+        throw unsupported("virNetworkCreateXML");
+    }
+
+    default void startNetwork(String network) throws VirtException {
+        throw unsupported("virNetworkCreate");
+    }
+
+    default void destroyNetwork(String network) throws VirtException {
+        throw unsupported("virNetworkDestroy");
+    }
+
+    /** Removes the persistent definition; a running network keeps running as a transient one. */
+    default void undefineNetwork(String network) throws VirtException {
+        throw unsupported("virNetworkUndefine");
+    }
+
+    default void setNetworkAutostart(String network, boolean autostart) throws VirtException {
+        throw unsupported("virNetworkSetAutostart");
+    }
+
+    /** The network XML; the live definition while running unless {@code inactive}. */
+    default String networkXml(String network, boolean inactive) throws VirtException {
+        return network(network).xml();
+    }
+
+    /** The DHCP leases the network's dnsmasq handed out (virNetworkGetDHCPLeases). */
+    default List<NetworkLease> networkLeases(String network) throws VirtException {
+        throw unsupported("virNetworkGetDHCPLeases");
+    }
+
+    private static VirtException unsupported(String function) {
+        return new VirtException(VirtException.Code.UNSUPPORTED,
+                "this function is not supported by the connection driver: " + function);
     }
 
     /**

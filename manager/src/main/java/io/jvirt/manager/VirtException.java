@@ -9,7 +9,7 @@ public final class VirtException extends Exception {
 
     /** The failure classes the CLI and the REST API distinguish (libvirt's virErrorNumber subset). */
     public enum Code {
-        NO_DOMAIN, NO_SNAPSHOT, NO_POOL, NO_VOLUME, XML, INVALID_OPERATION, OPERATION_FAILED,
+        NO_DOMAIN, NO_SNAPSHOT, NO_POOL, NO_VOLUME, NO_NETWORK, XML, INVALID_OPERATION, OPERATION_FAILED,
         UNSUPPORTED, INVALID_ARG, INTERNAL, SYSTEM,
         /** Not authenticated (libvirt's VIR_ERR_AUTH_FAILED). */
         AUTH,
@@ -51,6 +51,11 @@ public final class VirtException extends Exception {
 
     public static VirtException internal(String detail) {
         return new VirtException(Code.INTERNAL, "internal error: " + detail);
+    }
+
+    /** virsh's text for a network name or UUID that matches nothing. */
+    public static VirtException noNetwork(String key) {
+        return new VirtException(Code.NO_NETWORK, "Network not found: no network with matching name '" + key + "'");
     }
 
     public static VirtException invalidArg(String detail) {

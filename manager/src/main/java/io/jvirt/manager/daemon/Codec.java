@@ -108,6 +108,22 @@ final class Codec {
                 b(m, "persistent"), b(m, "autostart"), s(m, "bridge"), s(m, "xml"));
     }
 
+    static Map<String, Object> lease(io.jvirt.manager.NetworkLease l) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("expiry", l.expiry());
+        m.put("mac", l.mac());
+        m.put("ip", l.ip());
+        m.put("prefix", l.prefix());
+        m.put("hostname", l.hostname());
+        m.put("clientId", l.clientId());
+        return m;
+    }
+
+    static io.jvirt.manager.NetworkLease lease(Map<?, ?> m) {
+        return new io.jvirt.manager.NetworkLease(l(m, "expiry"), s(m, "mac"), s(m, "ip"), i(m, "prefix"),
+                s(m, "hostname"), s(m, "clientId"));
+    }
+
     static Map<String, Object> event(DomainEvent e) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("time", e.timeMillis());

@@ -35,7 +35,7 @@ final class RestApi {
 
     static int status(VirtException.Code code) {
         return switch (code) {
-            case NO_DOMAIN, NO_SNAPSHOT, NO_POOL, NO_VOLUME -> 404;
+            case NO_DOMAIN, NO_SNAPSHOT, NO_POOL, NO_VOLUME, NO_NETWORK -> 404;
             case AUTH -> 401;
             case DENIED -> 403;
             case INVALID_OPERATION, OPERATION_FAILED -> 409;
@@ -59,7 +59,7 @@ final class RestApi {
         }
     }
 
-    private static Http.Response notFound(Http.Request r) {
+    static Http.Response notFound(Http.Request r) {
         return Http.Response.json(404, error("NOT_FOUND", "no resource " + r.method() + " " + r.path() + "; see API.md"));
     }
 
@@ -77,8 +77,7 @@ final class RestApi {
             case "info" -> Map.of("uri", c.uri(), "pid", ProcessHandle.current().pid());
             case "domains" -> domains(r, p, m);
             case "pools" -> pools(r, p, m);
-            case "networks" -> p.length == 3 && m.equals("GET")
-                    ? c.listNetworks().stream().map(Codec::network).toList() : notFound(r);
+            case "networks" -> NetworkRoutes.route(c, r, p, m);
             default -> notFound(r);
         };
     }

@@ -265,6 +265,54 @@ public final class RestClient implements Connection {
         return ((List<?>) json("GET", "/v1/networks", null)).stream().map(m -> Codec.network((Map<?, ?>) m)).toList();
     }
 
+    private static String n(String net) {
+        return "/v1/networks/" + seg(net);
+    }
+
+    @Override
+    public io.jvirt.manager.NetworkInfo network(String net) throws VirtException {
+        return Codec.network((Map<?, ?>) json("GET", n(net), null));
+    }
+
+    private io.jvirt.manager.NetworkInfo postNetwork(String xml, String source, boolean create) throws VirtException {
+        ApiTransport.Reply r = t.call("POST", "/v1/networks?source=" + seg(source) + (create ? "&create=1" : ""),
+                "application/xml", xml);
+        return Codec.network((Map<?, ?>) ApiTransport.decode(r));
+    }
+
+    @Override
+    public io.jvirt.manager.NetworkInfo defineNetwork(String xml, String source) throws VirtException {
+        return postNetwork(xml, source, false);
+    }
+
+    @Override
+    public io.jvirt.manager.NetworkInfo createNetwork(String xml, String source) throws VirtException {
+        return postNetwork(xml, source, true);
+    }
+
+    @Override public void startNetwork(String net) throws VirtException {
+        json("POST", n(net) + "/start", null);
+    }
+    @Override public void destroyNetwork(String net) throws VirtException {
+        json("POST", n(net) + "/destroy", null);
+    }
+    @Override public void undefineNetwork(String net) throws VirtException {
+        json("DELETE", n(net), null);
+    }
+    @Override public void setNetworkAutostart(String net, boolean on) throws VirtException {
+        ApiTransport.decode(t.call("PUT", n(net) + "/autostart", "text/plain", Boolean.toString(on)));
+    }
+
+    @Override
+    public String networkXml(String net, boolean inactive) throws VirtException {
+        return text(n(net) + "/xml" + (inactive ? "?inactive=1" : ""));
+    }
+
+    @Override
+    public List<io.jvirt.manager.NetworkLease> networkLeases(String net) throws VirtException {
+        return ((List<?>) json("GET", n(net) + "/leases", null)).stream().map(m -> Codec.lease((Map<?, ?>) m)).toList();
+    }
+
     /** Opens the daemon's WebSocket event stream (/v1/events) and feeds it to {@code listener}. */
     @Override
     public AutoCloseable subscribe(java.util.function.Consumer<io.jvirt.manager.DomainEvent> listener) throws VirtException {

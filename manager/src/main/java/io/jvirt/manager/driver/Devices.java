@@ -76,11 +76,10 @@ final class Devices {
             out.add(switch (n.type()) {
                 case "bridge" -> new Plug(n.mac(), n.source(), null);
                 case "network" -> {
-                    NetworkInfo net = networks.apply(n.source()).orElseThrow(() -> VirtException.failed(
-                            "network '" + n.source() + "' of domain '" + def.name() + "' is not defined in jvirt;"
-                                    + " define it, or use <interface type='bridge'><source bridge='BRIDGE'/>"));
+                    NetworkInfo net = networks.apply(n.source()).orElseThrow(() -> VirtException.noNetwork(n.source()));
                     if (!net.active()) {
-                        throw VirtException.invalidOperation("network '" + n.source() + "' is not active; start it first");
+                        // libvirt's networkAllocatePort text; the fix is 'jvirt net-start NAME'.
+                        throw VirtException.invalidOperation("network '" + n.source() + "' is not active");
                     }
                     yield new Plug(n.mac(), net.bridge(), null);
                 }

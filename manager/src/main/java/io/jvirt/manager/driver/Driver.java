@@ -20,7 +20,7 @@ import java.util.Optional;
  * live ({@link Persistence}) and what holds volumes ({@link Pools}) plugged in. Every operation
  * checks first and changes state last, so a failure leaves nothing changed.
  */
-class Driver extends StorageConnection {
+class Driver extends NetworkConnection {
 
     final Map<String, Dom> domains = new LinkedHashMap<>();
     final String uri;
@@ -33,7 +33,6 @@ class Driver extends StorageConnection {
     /** Receives lifecycle events; called from driver and VMM threads, so it must not block. */
     java.util.function.Consumer<io.jvirt.manager.DomainEvent> events = e -> { };
     String securityModel;
-    List<io.jvirt.manager.NetworkInfo> networks = List.of();
 
     Driver(String uri, DomainDefaults defaults, Runtime runtime, Persistence persistence, Volumes volumes) {
         super(volumes, persistence);
@@ -67,11 +66,6 @@ class Driver extends StorageConnection {
     public AutoCloseable subscribe(java.util.function.Consumer<io.jvirt.manager.DomainEvent> listener) {
         listeners.add(listener);
         return () -> listeners.remove(listener);
-    }
-
-    @Override
-    public List<io.jvirt.manager.NetworkInfo> listNetworks() {
-        return networks;
     }
 
     @Override

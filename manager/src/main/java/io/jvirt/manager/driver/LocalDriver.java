@@ -7,6 +7,7 @@ import io.jvirt.manager.VirtException;
 import io.jvirt.manager.store.Store;
 import io.jvirt.manager.xml.DomainDefaults;
 import io.jvirt.manager.xml.DomainXml;
+import io.jvirt.manager.xml.NetworkXml;
 import io.jvirt.manager.xml.SnapshotXml;
 import io.jvirt.manager.xml.XmlText;
 import java.util.List;
@@ -38,9 +39,12 @@ public final class LocalDriver {
         d.events = events == null ? e -> { } : events;
         runtime.listener = d;
         runtime.networks = name -> d.listNetworks().stream().filter(n -> n.name().equals(name)).findFirst();
+        d.networks.host = io.jvirt.net.NetworkHost.local(store.runDir().resolve("networks"));
         synchronized (d.lock) {
             d.load();
+            d.loadNetworks();
         }
+        d.networks.autostart(); // before the domains, which may need them
         d.autostart();
         return d;
     }
@@ -82,6 +86,28 @@ public final class LocalDriver {
                         XmlText.childText(XmlText.child(root, "target"), "path"));
                 p.active = store.exists("pools/" + name + ".active");
                 pools.add(p);
+            }
+        }
+
+        /** Network definitions, then the live records of running ones (re-adopted, or cleaned up when gone). */
+        void loadNetworks() throws VirtException {
+            for (String name : store.list("networks", ".xml")) {
+                try {
+                    Networks.Net n = new Networks.Net();
+                    n.persistent = NetworkXml.parse(store.get("networks/" + name + ".xml").orElseThrow(), name + ".xml");
+                    n.autostart = store.exists("networks/" + name + ".autostart");
+                    networks.nets.put(name, n);
+                } catch (VirtException e) {
+                    LOG.log(System.Logger.Level.ERROR, "skipping stored network '" + name + "': " + e.getMessage()
+                            + "; fix or remove " + store.root().resolve("networks/" + name + ".xml"));
+                }
+            }
+            for (String name : store.list("run/networks", ".xml")) {
+                try {
+                    networks.adopt(NetworkXml.parse(store.get("run/networks/" + name + ".xml").orElseThrow(), name + " (live)"));
+                } catch (VirtException e) {
+                    LOG.log(System.Logger.Level.ERROR, "skipping the live record of network '" + name + "': " + e.getMessage());
+                }
             }
         }
 

@@ -23,6 +23,17 @@ interface Persistence {
     default void savePoolActive(String name, boolean active) throws VirtException {
     }
 
+    /** Stores a network definition; a null document deletes it and its autostart flag. */
+    default void saveNetwork(String name, String xml) throws VirtException {
+    }
+
+    default void saveNetworkAutostart(String name, boolean on) throws VirtException {
+    }
+
+    /** Records a running network's live definition (null: it stopped), so a daemon restart re-adopts it. */
+    default void saveNetworkLive(String name, String xml) throws VirtException {
+    }
+
     Persistence NONE = new Persistence() {
         @Override public void saveDomain(String name, String xml) { }
         @Override public void deleteDomain(String name) { }

@@ -74,4 +74,32 @@ final class StorePersistence implements Persistence {
             store.remove("pools/" + name + ".active");
         }
     }
+
+    @Override
+    public void saveNetwork(String name, String xml) throws VirtException {
+        if (xml == null) {
+            store.remove("networks/" + name + ".autostart");
+            store.remove("networks/" + name + ".xml");
+        } else {
+            store.put("networks/" + name + ".xml", xml);
+        }
+    }
+
+    @Override
+    public void saveNetworkAutostart(String name, boolean on) throws VirtException {
+        if (on) {
+            store.put("networks/" + name + ".autostart", "1\n");
+        } else {
+            store.remove("networks/" + name + ".autostart");
+        }
+    }
+
+    @Override
+    public void saveNetworkLive(String name, String xml) throws VirtException {
+        if (xml == null) {
+            store.remove("run/networks/" + name + ".xml");
+        } else {
+            store.put("run/networks/" + name + ".xml", xml);
+        }
+    }
 }

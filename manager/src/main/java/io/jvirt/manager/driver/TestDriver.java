@@ -7,7 +7,7 @@ import java.util.UUID;
 
 /**
  * libvirt's {@code test:///default}: an in-memory driver with libvirt's default fixture (domain
- * 'test' running as id 1, pool 'default-pool' at /default-pool). Every connection starts fresh.
+ * 'test' running as id 1, network 'default' active, pool 'default-pool' at /default-pool). Every connection starts fresh.
  */
 public final class TestDriver {
 
@@ -39,20 +39,19 @@ public final class TestDriver {
             </domain>
             """;
     // test_driver.c defaultNetworkXML.
-    static final io.jvirt.manager.NetworkInfo DEFAULT_NETWORK = new io.jvirt.manager.NetworkInfo("default",
-            UUID.fromString("dd8fe884-6c02-601e-7551-cca97df1c5df"), true, true, false, "virbr0", """
+    private static final String DEFAULT_NETWORK = """
             <network>
               <name>default</name>
               <uuid>dd8fe884-6c02-601e-7551-cca97df1c5df</uuid>
-              <forward mode='nat'/>
-              <bridge name='virbr0' stp='on' delay='0'/>
+              <bridge name='virbr0'/>
+              <forward/>
               <ip address='192.168.122.1' netmask='255.255.255.0'>
                 <dhcp>
                   <range start='192.168.122.2' end='192.168.122.254'/>
                 </dhcp>
               </ip>
             </network>
-            """);
+            """;
     private static final UUID DEFAULT_POOL_UUID = UUID.fromString("dfe224cb-28fb-8dd0-c4b2-64eb3f0f4566");
 
     private TestDriver() {
@@ -64,8 +63,9 @@ public final class TestDriver {
     public static Connection open() {
         Driver d = new Driver(URI, DomainDefaults.TEST, Runtime.IMMEDIATE, Persistence.NONE, new MemoryVolumes());
         d.securityModel = "testSecurity";
-        d.networks = java.util.List.of(DEFAULT_NETWORK);
         try {
+            d.defineNetwork(DEFAULT_NETWORK, "default");
+            d.startNetwork("default");
             d.define(TEST_DOMAIN, "test");
             d.start("test");
             d.find("test").reason = "unknown";

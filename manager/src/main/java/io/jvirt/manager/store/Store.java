@@ -18,6 +18,9 @@ import java.util.Optional;
  * ROOT/domains/NAME.autostart      present when autostart is on
  * ROOT/snapshots/NAME/SNAP.xml     snapshot documents; ROOT/snapshots/NAME/current names the current one
  * ROOT/pools/NAME.xml              pool definitions; NAME.active when started
+ * ROOT/networks/NAME.xml           network definitions; NAME.autostart when autostart is on
+ * ROOT/run/networks/NAME.xml       a running network's live definition; NAME.pid/.conf/.leases/.nft
+ *                                  are its dnsmasq and nftables files (io.jvirt.net.NetworkHost)
  * ROOT/run/NAME.json               a running domain: VMM pid, start time, control socket, id
  * ROOT/run/NAME.xml                its live definition
  * ROOT/run/jvirtd.sock             the daemon's API socket
@@ -62,7 +65,7 @@ public final class Store {
     /** Creates the layout (owner-only) and removes temp files an earlier crash left. */
     public void init() throws VirtException {
         try {
-            for (String d : List.of("", "domains", "snapshots", "pools", "run")) {
+            for (String d : List.of("", "domains", "snapshots", "pools", "networks", "run", "run/networks")) {
                 Path p = root.resolve(d);
                 Files.createDirectories(p);
                 Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx------"));

@@ -39,7 +39,7 @@ final class Order {
         sortBy(devices, DEVICES);
     }
 
-    private static void sortBy(Element parent, List<String> order) {
+    static void sortBy(Element parent, List<String> order) {
         List<Element> kids = children(parent, null);
         List<Element> sorted = kids.stream()
                 .sorted(Comparator.comparingInt(e -> rank(order, e.getTagName())))

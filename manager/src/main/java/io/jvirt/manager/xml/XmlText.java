@@ -100,6 +100,16 @@ public final class XmlText {
         e.setAttribute(name, value);
     }
 
+    /** Removes an attribute and its remembered position, so {@link #setAttr} appends it anew. */
+    @SuppressWarnings("unchecked")
+    public static void removeAttr(Element e, String name) {
+        List<String> order = (List<String>) e.getUserData(ORDER);
+        if (order != null) {
+            order.remove(name);
+        }
+        e.removeAttribute(name);
+    }
+
     @SuppressWarnings("unchecked")
     private static List<String> attributeOrder(Element e) {
         List<String> out = new ArrayList<>();

@@ -121,7 +121,48 @@ class VirshConformanceTest {
                     + "<disk type='file'><source file='/a'/><target dev='vdb' bus='scsi2'/></disk></devices></domain>"),
             Map.entry("notarget.xml", "<domain type='kvm'><name>x</name><memory>1024</memory><os><type>hvm</type></os><devices>"
                     + "<disk type='file'><source file='/a'/></disk></devices></domain>"),
-            Map.entry("root.xml", "<foo/>"));
+            Map.entry("root.xml", "<foo/>"),
+            Map.entry("n1.xml", """
+                    <network>
+                      <name>n1</name>
+                      <uuid>3e561b0d-22ae-4589-b108-48663525d633</uuid>
+                      <forward mode='nat'/>
+                      <bridge name='virbr1'/>
+                      <mac address='52:54:00:0A:0B:0C'/>
+                      <ip address='10.9.0.1' netmask='255.255.255.0'>
+                        <dhcp>
+                          <range start='10.9.0.10' end='10.9.0.20'/>
+                          <host mac='52:54:00:00:00:01' name='h1' ip='10.9.0.11'/>
+                        </dhcp>
+                      </ip>
+                    </network>
+                    """),
+            Map.entry("n2.xml", "<network><ip prefix='24' address='10.8.0.1'/><domain name='ex.test'/><mtu size='1400'/>"
+                    + "<forward dev='eth0' mode='route'/><uuid>22222222-2222-3333-4444-555555555555</uuid><name>n2</name>"
+                    + "<bridge stp='off' delay='3' name='vbr2'/></network>"),
+            Map.entry("n-dupname.xml", "<network><name>default</name><uuid>33333333-2222-3333-4444-555555555555</uuid></network>"),
+            Map.entry("n-dupuuid.xml", "<network><name>x</name><uuid>dd8fe884-6c02-601e-7551-cca97df1c5df</uuid></network>"),
+            Map.entry("n-noname.xml", "<network/>"),
+            Map.entry("n-root.xml", "<net><name>a</name></net>"),
+            Map.entry("n-slash.xml", "<network><name>a/b</name></network>"),
+            Map.entry("n-uuid.xml", "<network><name>a</name><uuid>zz</uuid></network>"),
+            Map.entry("n-mode.xml", "<network><name>a</name><forward mode='bogus'/></network>"),
+            Map.entry("n-addr.xml", "<network><name>a</name><ip address='10.0.0.x' netmask='255.255.255.0'/></network>"),
+            Map.entry("n-both.xml", "<network><name>a</name><ip address='10.0.0.1' netmask='255.255.255.0' prefix='24'/></network>"),
+            Map.entry("n-prefix.xml", "<network><name>a</name><ip address='10.0.0.1' prefix='40'/></network>"),
+            Map.entry("n-range.xml", "<network><name>a</name><ip address='10.0.0.1' prefix='24'><dhcp>"
+                    + "<range start='10.0.1.2' end='10.0.1.9'/></dhcp></ip></network>"),
+            Map.entry("n-reversed.xml", "<network><name>a</name><ip address='10.0.0.1' prefix='24'><dhcp>"
+                    + "<range start='10.0.0.9' end='10.0.0.2'/></dhcp></ip></network>"),
+            Map.entry("n-mac.xml", "<network><name>a</name><mac address='zz'/></network>"),
+            Map.entry("n-hostip.xml", "<network><name>a</name><ip address='10.0.0.1' prefix='24'><dhcp>"
+                    + "<host mac='52:54:00:00:00:01' name='h'/></dhcp></ip></network>"),
+            Map.entry("n-delay.xml", "<network><name>a</name><bridge name='br0' delay='x'/></network>"),
+            Map.entry("n-mtu.xml", "<network><name>a</name><mtu size='x'/></network>"),
+            Map.entry("n-noip.xml", "<network><name>a</name><forward mode='nat'/></network>"),
+            Map.entry("n-bad.xml", "<network><nam"),
+            Map.entry("n-unknown.xml", "<network><name>u</name><uuid>44444444-2222-3333-4444-555555555555</uuid>"
+                    + "<foo bar='1'><baz/></foo><ip address='10.7.0.1' prefix='24'/></network>"));
 
     static Stream<Script> scripts() {
         return Stream.of(
@@ -202,6 +243,34 @@ class VirshConformanceTest {
                         """, List.of()),
                 new Script("networks", "net-list; net-list --all; net-list --name; net-info default; net-dumpxml default;"
                         + " net-info nosuch", List.of()),
+                new Script("network-lifecycle", """
+                        net-define @/n1.xml; net-list --all; net-list --inactive; net-info n1; net-dumpxml n1
+                        net-start n1; net-list; net-start n1; net-autostart n1; net-list --all --autostart
+                        net-list --no-autostart; net-uuid n1; net-name 3e561b0d-22ae-4589-b108-48663525d633
+                        net-name 3e561b0d-22ae-4589-b108-000000000000; net-uuid default; net-info 3e561b0d-22ae-4589-b108-48663525d633
+                        net-autostart n1 --disable; net-destroy n1; net-destroy n1; net-undefine n1; net-info n1
+                        net-define @/n2.xml; net-dumpxml n2; net-info n2; net-undefine n2
+                        net-create @/n1.xml; net-list --all; net-list --transient; net-list --persistent; net-autostart n1
+                        net-destroy n1; net-list --all; net-list --uuid; net-list --name --uuid
+                        net-undefine default; net-dhcp-leases default; net-edit default; net-dumpxml default --inactive
+                        net-start nosuch; net-destroy nosuch; net-undefine nosuch; net-autostart nosuch; net-dumpxml nosuch
+                        net-dhcp-leases nosuch; net-edit nosuch; net-create @/nosuch.xml
+                        """, List.of()),
+                new Script("network-errors", """
+                        net-define @/n-dupname.xml; net-define @/n-dupuuid.xml; net-create @/n-dupname.xml
+                        net-define @/n-noname.xml; net-define @/n-root.xml; net-define @/n-slash.xml; net-define @/n-uuid.xml
+                        net-define @/n-mode.xml; net-define @/n-addr.xml; net-define @/n-both.xml; net-define @/n-prefix.xml
+                        net-define @/n-range.xml; net-define @/n-reversed.xml; net-define @/n-mac.xml; net-define @/n-hostip.xml
+                        net-define @/n-delay.xml; net-define @/n-mtu.xml; net-define @/n-noip.xml; net-list --all
+                        """, List.of()),
+                new Script("network-unknown", "net-define @/n-unknown.xml; net-dumpxml u", List.of(
+                        new Known("jvirt keeps elements it does not know (libvirt drops them)",
+                                "  </ip>\n</network>", "  </ip>\n  <foo bar='1'>\n    <baz/>\n  </foo>\n</network>"))),
+                new Script("network-syntax-error", "net-define @/n-bad.xml; net-list --all", List.of(
+                        new Known("libxml2 and the JDK's parser word syntax errors differently",
+                                "error: \\(network_definition\\):1: Couldn't find end of Start Tag nam[^\n]*\n[^\n]*\n-*\\^\n",
+                                "error: (network_definition):1: XML document structures must start and end within"
+                                        + " the same entity.\n"))),
                 new Script("event-timeout", "event --all --timeout 1", List.of()),
                 new Script("event-usage", "event; event --list", List.of(
                         new Known("virsh lists all of libvirt's event types; jvirt has lifecycle and reboot",

@@ -151,6 +151,7 @@ final class NetworkValidator {
         if (prefix != null && (!prefix.matches("[0-9]{1,2}") || Integer.parseInt(prefix) > 32)) {
             throw VirtException.unsupported("Invalid IPv4 prefix '" + prefix + "' in network '" + name + "'");
         }
+        order(ip, "family", "address", "netmask", "prefix");
         int len = prefixOf(ip);
         Element dhcp = child(ip, "dhcp");
         if (dhcp == null) {
@@ -169,6 +170,7 @@ final class NetworkValidator {
             if (Integer.compareUnsigned(Ipv4Text.parse(s), Ipv4Text.parse(e)) > 0) {
                 throw VirtException.internal("range " + s + " - " + e + " is reversed ");
             }
+            order(r, "start", "end");
         }
         for (Element h : children(dhcp, "host")) {
             String mac = attr(h, "mac");
@@ -182,6 +184,7 @@ final class NetworkValidator {
             if (!Ipv4Text.valid(hip)) {
                 throw VirtException.xml("Invalid IP address in static host definition for network '" + name + "'");
             }
+            order(h, "mac", "id", "name", "ip");
         }
         return true;
     }
@@ -196,6 +199,28 @@ final class NetworkValidator {
         }
         int first = Ipv4Text.parse(attr(ip, "address")) >>> 24;
         return first < 128 ? 8 : first < 192 ? 16 : first < 224 ? 24 : -1; // RFC 791 classes A, B, C
+    }
+
+    /** Puts the known attributes first, in libvirt's output order; others follow as written. */
+    private static void order(Element e, String... names) {
+        List<String> rest = new java.util.ArrayList<>();
+        for (int i = 0; i < e.getAttributes().getLength(); i++) {
+            rest.add(e.getAttributes().item(i).getNodeName());
+        }
+        java.util.Map<String, String> values = new java.util.LinkedHashMap<>();
+        for (String n : names) {
+            if (e.hasAttribute(n)) {
+                values.put(n, e.getAttribute(n));
+            }
+        }
+        List<String> others = XmlText.attributeNames(e).stream().filter(n -> !values.containsKey(n)).toList();
+        for (String n : others) {
+            values.put(n, e.getAttribute(n));
+        }
+        for (String n : rest) {
+            XmlText.removeAttr(e, n);
+        }
+        values.forEach((k, v) -> XmlText.setAttr(e, k, v));
     }
 
     private static boolean nonNegative(String s) {

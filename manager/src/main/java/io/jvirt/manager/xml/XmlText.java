@@ -110,6 +110,11 @@ public final class XmlText {
         e.removeAttribute(name);
     }
 
+    /** The attribute names in document order. */
+    static List<String> attributeNames(Element e) {
+        return attributeOrder(e);
+    }
+
     @SuppressWarnings("unchecked")
     private static List<String> attributeOrder(Element e) {
         List<String> out = new ArrayList<>();

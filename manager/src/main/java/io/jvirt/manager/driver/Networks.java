@@ -199,6 +199,7 @@ final class Networks {
     private void launch(Net n, NetworkXml live) throws VirtException {
         if (host != null) {
             BridgeNetwork spec = live.spec();
+            checkCollisions(live);
             persistence.saveNetworkLive(live.name(), live.format());
             try {
                 host.start(spec);
@@ -208,6 +209,34 @@ final class Networks {
             }
         }
         n.live = live;
+    }
+
+    /** Another active network on the same bridge or an overlapping subnet would break both (libvirt checks routes too). */
+    private void checkCollisions(NetworkXml live) throws VirtException {
+        for (Net other : nets.values()) {
+            if (!other.active() || other.live.name().equals(live.name())) {
+                continue;
+            }
+            if (other.live.bridge().equals(live.bridge())) {
+                throw VirtException.internal("bridge name '" + live.bridge() + "' already in use.");
+            }
+            for (String mine : live.subnets()) {
+                for (String theirs : other.live.subnets()) {
+                    if (overlap(mine, theirs)) {
+                        throw VirtException.failed("network '" + live.name() + "' (" + mine + ") overlaps active network '"
+                                + other.live.name() + "' (" + theirs + "); give it another <ip address> or destroy '"
+                                + other.live.name() + "' first");
+                    }
+                }
+            }
+        }
+    }
+
+    private static boolean overlap(String a, String b) {
+        String[] x = a.split("/");
+        String[] y = b.split("/");
+        int len = Math.min(Integer.parseInt(x[1]), Integer.parseInt(y[1]));
+        return io.jvirt.net.Ipv4Text.sameSubnet(x[0], y[0], len);
     }
 
     void destroy(String key) throws VirtException {

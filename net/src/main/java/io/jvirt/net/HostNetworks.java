@@ -58,12 +58,7 @@ final class HostNetworks implements NetworkHost {
         try {
             Files.createDirectories(dir);
             createBridge(n);
-            Path nft = file(n.name(), ".nft");
-            Files.writeString(nft, Firewall.script(n), StandardCharsets.UTF_8);
-            run("nft", "-f", nft.toString());
-            if (n.forward() != BridgeNetwork.Forward.ISOLATED) {
-                run("sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
-            }
+            firewall(n);
             return n.ip() == null ? 0 : startDnsmasq(n);
         } catch (IOException e) {
             stop(n);
@@ -71,6 +66,33 @@ final class HostNetworks implements NetworkHost {
         } catch (NetException e) {
             stop(n);
             throw e;
+        }
+    }
+
+    /** Replaces the network's nftables table (one transaction) and turns on forwarding for nat and route. */
+    private void firewall(BridgeNetwork n) throws IOException {
+        Path nft = file(n.name(), ".nft");
+        Files.writeString(nft, Firewall.script(n), StandardCharsets.UTF_8);
+        run("nft", "-f", nft.toString());
+        if (n.forward() != BridgeNetwork.Forward.ISOLATED) {
+            run("sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+        }
+    }
+
+    @Override
+    public boolean repair(BridgeNetwork n) {
+        if (!interfaceExists(n.bridge())) {
+            return false;
+        }
+        try {
+            Files.createDirectories(dir);
+            firewall(n);
+            if (n.ip() != null && dnsmasq(n.name()).isEmpty()) {
+                startDnsmasq(n);
+            }
+            return true;
+        } catch (IOException e) {
+            throw new NetException("cannot write the state files of network '" + n.name() + "' in " + dir + ": " + e.getMessage(), e);
         }
     }
 
@@ -131,6 +153,11 @@ final class HostNetworks implements NetworkHost {
         String wanted = "--conf-file=" + file(network, ".conf");
         return readPid(file(network, ".pid")).flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive)
                 .filter(p -> cmdline(p.pid()).contains(wanted));
+    }
+
+    @Override
+    public long dnsmasqPid(String network) {
+        return dnsmasq(network).map(ProcessHandle::pid).orElse(0L);
     }
 
     private static List<String> cmdline(long pid) {

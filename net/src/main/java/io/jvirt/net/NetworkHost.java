@@ -36,8 +36,18 @@ public interface NetworkHost {
      */
     boolean running(BridgeNetwork n);
 
+    /**
+     * Brings a network whose bridge still exists back to what {@link #start} builds: the nftables
+     * table re-applied, ip_forward set, dnsmasq started if it is not running. Domains' TAPs on the
+     * bridge stay attached. Returns false (and changes nothing) when the bridge itself is gone.
+     */
+    boolean repair(BridgeNetwork n);
+
     /** Stops dnsmasq, deletes the nftables table and the bridge; what is already gone is fine. */
     void stop(BridgeNetwork n);
+
+    /** The pid of the network's live dnsmasq (its pid file names a process running our config), or 0. */
+    long dnsmasqPid(String network);
 
     /** The IPv4 leases dnsmasq handed out on {@code network}, from its lease file (none when not running). */
     List<DhcpLease> leases(String network);

@@ -60,6 +60,7 @@ class NetworkHostTest {
             NetworkHost h = NetworkHost.in(host.name(), state);
             BridgeNetwork n = nat();
             long pid = h.start(n);
+            assertEquals(pid, h.dnsmasqPid("t1"));
             assertTrue(pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "dnsmasq pid " + pid);
             String link = host.ip("-d", "link", "show", "dev", "jvbr0");
             assertTrue(link.contains("link/ether 52:54:00:0a:0b:0c") && link.contains("bridge"), link);
@@ -86,6 +87,16 @@ class NetworkHostTest {
                     leases.toString());
 
             assertTrue(NetworkHost.in(host.name(), state).running(n), "a new manager sees the network running");
+
+            // A dead dnsmasq and a lost table are repaired in place; the clients' ports stay on the bridge.
+            ProcessHandle.of(pid).orElseThrow().destroy();
+            host.exec("nft", "delete", "table", "ip", "jvirt_jvbr0");
+            assertFalse(h.running(n));
+            assertTrue(h.repair(n));
+            assertTrue(h.running(n));
+            assertTrue(host.ip("link", "show", "dev", "va").contains("master jvbr0"));
+            assertEquals("10.77.0.51", leasedIp(udhcpc(client, "cb")), "dnsmasq answers again after the repair");
+            pid = h.dnsmasqPid("t1");
             h.stop(n);
             assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "dnsmasq still runs");
             assertFalse(host.ip("link", "show").contains("jvbr0"), "the bridge is still there");
@@ -93,6 +104,8 @@ class NetworkHostTest {
             assertFalse(h.running(n));
             assertTrue(h.leases("t1").isEmpty());
             h.stop(n); // idempotent
+            assertFalse(h.repair(n), "no bridge: nothing to repair");
+            assertFalse(h.running(n));
         }
     }
 

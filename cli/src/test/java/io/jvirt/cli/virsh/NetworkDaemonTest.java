@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * MAC; net-start builds the bridge, the nftables table and dnsmasq; a domain on the network gets
  * a TAP on its bridge; a client in a second namespace, joined by a veth, gets a DHCP lease from
  * busybox udhcpc that net-dhcp-leases shows; a SIGKILLed daemon's successor re-adopts the network
- * (same dnsmasq); autostart networks start with the daemon; undefine of an active network leaves
+ * (same dnsmasq), or restores a dnsmasq that died meanwhile around the same bridge; autostart networks start with the daemon; undefine of an active network leaves
  * it running as a transient one; destroy removes bridge, table and dnsmasq.
  */
 class NetworkDaemonTest extends DaemonProcesses {
@@ -142,6 +142,16 @@ class NetworkDaemonTest extends DaemonProcesses {
         assertEquals(dnsmasq, dnsmasqPid(), "the network was rebuilt instead of re-adopted");
         assertTrue(alive(dnsmasq));
         assertTrue(jvirt("net-dhcp-leases default").contains(m.group(1) + "/24"), "leases survive the daemon restart");
+
+        // dnsmasq died while no daemon ran: the next daemon restores it around the bridge, ports stay attached.
+        killDaemon();
+        ProcessHandle.of(dnsmasq).orElseThrow().destroy();
+        ProcessHandle.of(dnsmasq).ifPresent(p -> p.onExit().join());
+        out = jvirt("net-list");
+        assertTrue(row(out, "default active no yes"), out);
+        assertTrue(dnsmasqPid() != dnsmasq && alive(dnsmasqPid()), "a new dnsmasq");
+        dnsmasq = dnsmasqPid();
+        assertTrue(n.ip("link", "show", "dev", "vc0").contains("master virbr0"), "the client's port stayed on the bridge");
 
         // Autostart: a destroyed autostart network comes back with the next daemon.
         out = jvirt("net-autostart default; net-destroy default; net-list --all --autostart");

@@ -328,7 +328,11 @@ final class Networks {
         return out;
     }
 
-    /** A daemon restart: a recorded live network still up on the host is re-adopted; one half-built or gone is cleaned up. */
+    /**
+     * A daemon restart: a recorded live network still up on the host is re-adopted as it is; one
+     * whose bridge survived but whose dnsmasq or table did not is repaired around the bridge; one
+     * whose bridge is gone is cleaned up and left inactive.
+     */
     void adopt(NetworkXml live) {
         Net n = nets.computeIfAbsent(live.name(), k -> new Net());
         try {
@@ -336,6 +340,12 @@ final class Networks {
             if (host.running(spec)) {
                 n.live = live;
                 LOG.log(System.Logger.Level.INFO, "re-adopted running network '" + live.name() + "' (bridge " + spec.bridge() + ")");
+                return;
+            }
+            if (host.repair(spec)) { // the bridge (with domains' TAPs on it) is there: rebuild the rest around it
+                n.live = live;
+                LOG.log(System.Logger.Level.WARNING, "network '" + live.name() + "' had lost its dnsmasq or nftables table;"
+                        + " restored them on bridge " + spec.bridge());
                 return;
             }
             LOG.log(System.Logger.Level.INFO, "network '" + live.name() + "' is no longer running; removing what is left of it");

@@ -1,5 +1,7 @@
 package io.jvirt.manager;
 
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -17,7 +19,16 @@ public final class SelfCommand {
             return List.of(env.trim().split("\\s+"));
         }
         String java = ProcessHandle.current().info().command().orElse("java");
-        return List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xss8m", "-cp",
-                System.getProperty("java.class.path"), "io.jvirt.cli.Main");
+        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xss8m",
+                // A VMM's stdout is its guest's console: the JVM's own output goes to stderr.
+                "-XX:+DisplayVMOutputToStderr", "-Xlog:disable", "-Xlog:all=warning:stderr"));
+        // The launcher's AOT cache (./jvirt) was made for this class path: the child uses it too.
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("-XX:AOTCache=")) {
+                cmd.add(arg);
+            }
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.jvirt.cli.Main"));
+        return List.copyOf(cmd);
     }
 }

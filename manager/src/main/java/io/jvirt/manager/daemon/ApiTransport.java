@@ -17,7 +17,7 @@ import java.util.Map;
 /**
  * How {@link RestClient} reaches the daemon: HTTP/1.1 on its unix socket, or on TCP with TLS
  * (the certificate checked against the host name) and the bearer token; one connection per
- * call, plus the two long-lived streams (the console upgrade and the event WebSocket).
+ * call, plus the two long-lived WebSockets (the console and the event stream; {@link WsClient}).
  */
 final class ApiTransport {
 
@@ -127,44 +127,10 @@ final class ApiTransport {
         return Json.parse(r.body());
     }
 
-    /** The console at {@code path} through an HTTP upgrade to a raw byte stream (API.md). */
+    /** The console at {@code path}: a WebSocket carrying binary frames both ways (API.md). */
     io.jvirt.manager.ConsoleSession console(String path) throws VirtException {
         try {
-            Conn c = open();
-            c.out().write(("GET " + path + " HTTP/1.1\r\nHost: jvirtd\r\n" + auth()
-                    + "Upgrade: jvirt-console\r\nConnection: Upgrade\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-            c.out().flush();
-            String status = Http.readLine(c.in(), Http.MAX_HEAD);
-            int code = status == null || status.split(" ").length < 2 ? -1 : Integer.parseInt(status.split(" ")[1]);
-            int len = -1;
-            String line;
-            while ((line = Http.readLine(c.in(), Http.MAX_HEAD)) != null && !line.isEmpty()) {
-                if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                    len = Integer.parseInt(line.substring(15).trim());
-                }
-            }
-            if (code != 101) {
-                String body = len >= 0 ? new String(c.in().readNBytes(len), StandardCharsets.UTF_8) : "";
-                c.close();
-                decode(new Reply(code, body));
-                throw VirtException.internal("the jvirt daemon answered the console request with " + status);
-            }
-            return new io.jvirt.manager.ConsoleSession() {
-                @Override
-                public InputStream fromGuest() {
-                    return c.in();
-                }
-
-                @Override
-                public java.io.OutputStream toGuest() {
-                    return c.out();
-                }
-
-                @Override
-                public void close() throws IOException {
-                    c.close();
-                }
-            };
+            return WsClient.open(this, path).console();
         } catch (IOException e) {
             throw new VirtException(VirtException.Code.SYSTEM, "cannot open the console on " + where() + ": " + e.getMessage());
         }
@@ -173,51 +139,20 @@ final class ApiTransport {
     /** Opens the daemon's WebSocket event stream (/v1/events) and feeds it to {@code listener}. */
     AutoCloseable events(java.util.function.Consumer<io.jvirt.manager.DomainEvent> listener) throws VirtException {
         try {
-            Conn ch = open();
-            byte[] key = new byte[16];
-            new java.security.SecureRandom().nextBytes(key);
-            String k = java.util.Base64.getEncoder().encodeToString(key);
-            ch.out().write(("GET /v1/events HTTP/1.1\r\nHost: jvirtd\r\nUpgrade: websocket\r\n" + auth()
-                    + "Connection: Upgrade\r\nSec-WebSocket-Key: " + k + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
-                    .getBytes(StandardCharsets.ISO_8859_1));
-            ch.out().flush();
-            InputStream in = ch.in();
-            String status = Http.readLine(in, Http.MAX_HEAD);
-            if (status == null || !status.startsWith("HTTP/1.1 101")) {
-                ch.close();
-                throw VirtException.internal("the jvirt daemon refused the event stream: " + status);
-            }
-            String line;
-            while ((line = Http.readLine(in, Http.MAX_HEAD)) != null && !line.isEmpty()) {
-                // Handshake headers; the accept key is checked by the server side's tests.
-            }
+            WsClient ws = WsClient.open(this, "/v1/events");
             Thread.ofPlatform().daemon().name("jvirt-events").start(() -> {
                 try {
-                    while (true) {
-                        int b0 = in.read();
-                        int b1 = in.read();
-                        if (b0 < 0 || b1 < 0 || (b0 & 0x0f) == 0x8) {
-                            return;
-                        }
-                        long len = b1 & 0x7f;
-                        if (len == 126) {
-                            len = (in.read() << 8) | in.read();
-                        } else if (len == 127) {
-                            len = 0;
-                            for (int i = 0; i < 8; i++) {
-                                len = (len << 8) | in.read();
-                            }
-                        }
-                        String text = new String(in.readNBytes((int) len), StandardCharsets.UTF_8);
-                        Map<String, Object> m = Json.parseObject(text);
-                        listener.accept(new io.jvirt.manager.DomainEvent(Codec.l(m, "time"), Codec.s(m, "domain"),
-                                Codec.s(m, "event"), Codec.s(m, "detail")));
+                    byte[] m;
+                    while ((m = ws.receive()) != null) {
+                        Map<String, Object> e = Json.parseObject(new String(m, StandardCharsets.UTF_8));
+                        listener.accept(new io.jvirt.manager.DomainEvent(Codec.l(e, "time"), Codec.s(e, "domain"),
+                                Codec.s(e, "event"), Codec.s(e, "detail")));
                     }
                 } catch (IOException | RuntimeException e) {
                     // Stream closed: the subscription ends.
                 }
             });
-            return ch::close;
+            return ws::close;
         } catch (IOException e) {
             throw new VirtException(VirtException.Code.SYSTEM, "cannot open the event stream on " + where() + ": " + e.getMessage());
         }

@@ -4,11 +4,13 @@ import io.jvirt.manager.ConsoleSession;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 
 /**
- * Joins an upgraded API connection to a domain's console: guest output to the client on its
- * own thread, client bytes to the guest on the caller's. Either side ending ends both: the
- * domain stopping closes the client's stream, the client hanging up closes the session.
+ * Joins a console WebSocket to a domain's console: guest output goes to the client as binary
+ * frames on its own thread, the client's data frames go to the guest on the caller's. Either
+ * side ending ends both: the domain stopping sends a close frame and closes the connection, the
+ * client closing (or hanging up) closes the session.
  */
 final class ConsolePump {
 
@@ -16,14 +18,15 @@ final class ConsolePump {
     }
 
     static void run(ConsoleSession session, InputStream fromClient, OutputStream toClient) throws IOException {
+        WebSocket ws = new WebSocket(toClient);
         Thread out = Thread.ofVirtual().name("console-out").start(() -> {
             byte[] buf = new byte[4096];
             try (InputStream g = session.fromGuest()) {
                 int n;
                 while ((n = g.read(buf)) > 0) {
-                    toClient.write(buf, 0, n);
-                    toClient.flush();
+                    ws.sendBinary(buf, 0, n);
                 }
+                ws.close();
             } catch (IOException e) {
                 // the client or the session went away
             } finally {
@@ -35,14 +38,17 @@ final class ConsolePump {
             }
         });
         try {
-            byte[] buf = new byte[1024];
-            int n;
             OutputStream g = session.toGuest();
-            while ((n = fromClient.read(buf)) > 0) {
-                g.write(buf, 0, n);
-            }
-        } catch (IOException e) {
-            // connection closed (by us when the domain stopped, or by the client)
+            ws.readUntilClosed(fromClient, bytes -> {
+                try {
+                    g.write(bytes);
+                    g.flush();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            // connection closed (by us when the domain stopped, or by the client), or the guest's input closed
         } finally {
             session.close();
             try {

@@ -90,8 +90,7 @@ public final class Daemon implements AutoCloseable {
     }
 
     private static java.util.Optional<Http.Response> events(Http.Request req) {
-        if (req.path().equals("/v1/events") && "websocket".equalsIgnoreCase(req.headers().getOrDefault("upgrade", ""))
-                && req.headers().containsKey("sec-websocket-key")) {
+        if (req.path().equals("/v1/events") && WebSocket.requested(req)) {
             return java.util.Optional.of(new Http.Response(101, "", new byte[0], true));
         }
         return java.util.Optional.empty();

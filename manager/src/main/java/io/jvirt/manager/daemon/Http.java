@@ -33,14 +33,14 @@ final class Http {
         }
     }
 
-    /** What a connection becomes after a 101 answer: a raw byte stream both ways. */
+    /** What a connection becomes after the WebSocket handshake: the session {@code run} serves. */
     interface Upgraded {
         void run(java.io.InputStream in, java.io.OutputStream out) throws IOException;
     }
 
     /**
      * A response; {@code upgrade} marks a 101 answer: a WebSocket handshake the server completes,
-     * or, with {@code then}, a switch to the raw stream {@code then} serves (the console).
+     * then the event stream or, with {@code then}, the session {@code then} serves (the console).
      */
     record Response(int status, String contentType, byte[] body, boolean upgrade, Upgraded then) {
         Response(int status, String contentType, byte[] body, boolean upgrade) {

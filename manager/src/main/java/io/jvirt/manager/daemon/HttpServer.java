@@ -158,20 +158,16 @@ final class HttpServer implements AutoCloseable {
                     return;
                 }
                 Http.Response r = handler.apply(req);
-                if (r.upgrade() && r.then() != null) {
-                    out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: " + req.headers().getOrDefault("upgrade", "")
-                            + "\r\nConnection: Upgrade\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-                    out.flush();
-                    r.then().run(in, out);
-                    return;
-                }
                 if (r.upgrade()) {
-                    String key = req.headers().get("sec-websocket-key");
-                    out.write(WebSocket.handshake(key));
+                    out.write(WebSocket.handshake(req.headers().get("sec-websocket-key")));
                     out.flush();
-                    WebSocket ws = new WebSocket(out);
-                    sockets.accept(req, ws);
-                    ws.readUntilClosed(in);
+                    if (r.then() != null) {
+                        r.then().run(in, out);
+                    } else {
+                        WebSocket ws = new WebSocket(out);
+                        sockets.accept(req, ws);
+                        ws.readUntilClosed(in, data -> { });
+                    }
                     return;
                 }
                 boolean keep = req.keepAlive();

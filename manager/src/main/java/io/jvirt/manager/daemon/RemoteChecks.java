@@ -5,13 +5,17 @@ import io.jvirt.manager.PoolInfo;
 import io.jvirt.manager.VirtException;
 import io.jvirt.manager.xml.DomainDefaults;
 import io.jvirt.manager.xml.DomainXml;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /**
  * What a client on TCP may not do that the store's owner on the unix socket may: point a
  * domain at any file the daemon can open (a disk, or a kernel or initrd, which the guest can
  * read back), or define a storage pool (which would make any directory a pool). A remote
- * client's files must lie inside an existing pool's target directory, after resolving "..".
+ * client's files must lie inside an existing pool's target directory, after resolving ".." and
+ * symbolic links.
  */
 final class RemoteChecks {
 
@@ -46,12 +50,37 @@ final class RemoteChecks {
     }
 
     private static boolean inPool(Connection c, String file) throws VirtException {
-        Path p = Path.of(file).toAbsolutePath().normalize();
+        Path p = real(Path.of(file));
+        if (p == null) {
+            return false;
+        }
         for (PoolInfo pool : c.listPools()) {
-            if (pool.path() != null && p.startsWith(Path.of(pool.path()).toAbsolutePath().normalize())) {
+            Path dir = pool.path() == null ? null : real(Path.of(pool.path()));
+            if (dir != null && p.startsWith(dir)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * {@code p} with ".." and every symbolic link resolved, so a link inside a pool cannot point
+     * out of it: the real path of the longest existing prefix, then the rest as written. Null
+     * when a link on the way dangles or cannot be read (checked as outside every pool).
+     */
+    static Path real(Path p) {
+        Path abs = p.toAbsolutePath().normalize();
+        Path existing = abs;
+        while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return abs;
+        }
+        try {
+            return existing.toRealPath().resolve(existing.relativize(abs)).normalize();
+        } catch (IOException e) {
+            return null;
+        }
     }
 }

@@ -119,7 +119,7 @@ final class RestApi {
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8), false);
         }
         if (m.equals("GET") && sub.equals("console")) {
-            if ("jvirt-console".equalsIgnoreCase(r.headers().getOrDefault("upgrade", ""))) {
+            if (WebSocket.requested(r)) {
                 io.jvirt.manager.ConsoleSession session = c.openConsole(d);
                 return new Http.Response(101, "", new byte[0], true, (in, out) -> ConsolePump.run(session, in, out));
             }

@@ -249,7 +249,7 @@ public final class RestClient implements Connection {
         json("POST", p(pool) + "/volumes/" + seg(name) + "/resize", Map.of("capacity", capacity, "shrink", shrink));
     }
 
-    /** The console through the API: an HTTP upgrade to a raw byte stream (API.md). */
+    /** The console through the API: a WebSocket with binary frames both ways (API.md). */
     @Override
     public io.jvirt.manager.ConsoleSession openConsole(String dom) throws VirtException {
         return t.console(d(dom) + "/console");

@@ -110,6 +110,16 @@ class DaemonTlsTest {
             VirtException dots = assertThrows(VirtException.class,
                     () -> c.define(domain("web", pool + "/../../etc/shadow"), "web.xml"));
             assertEquals(VirtException.Code.DENIED, dots.code());
+            // A symbolic link inside the pool that leads out of it is refused too, and so is a dangling one.
+            java.nio.file.Files.createSymbolicLink(pool.resolve("shadow.img"), Path.of("/etc/shadow"));
+            VirtException link = assertThrows(VirtException.class, () -> c.define(domain("web", pool + "/shadow.img"), "web.xml"));
+            assertEquals("access denied: disk vda of domain 'web' is '" + pool + "/shadow.img', outside every storage pool;"
+                    + " a remote client may only use pool volumes (jvirt vol-create-as POOL ..., then <source file='VOLUME PATH'/>)",
+                    link.getMessage());
+            java.nio.file.Files.createSymbolicLink(pool.resolve("later.img"), dir.resolve("not-yet"));
+            assertEquals(VirtException.Code.DENIED, assertThrows(VirtException.class,
+                    () -> c.define(domain("web", pool + "/later.img"), "web.xml")).code());
+            assertEquals(List.of(), c.listDomains());
             String vol = c.createVolume("p", "web.img", 1 << 20, "raw").path();
             assertEquals("web", c.define(domain("web", vol), "web.xml").name());
 

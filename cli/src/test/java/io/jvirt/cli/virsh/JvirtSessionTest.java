@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code jvirt -c jvirt:///session} as a user runs it: separate processes, the daemon started on
  * demand, then killed with SIGKILL while a VM runs; the next command starts a new daemon that
- * re-adopts the VM. The VMM is the {@link StandInVmm} until jvirt run serves --control.
+ * re-adopts the VM. The VMM is manager's {@link io.jvirt.manager.daemon.StandInVmm} (its test-jar), which starts faster than jvirt run.
  */
 class JvirtSessionTest {
 
@@ -34,7 +34,7 @@ class JvirtSessionTest {
         ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp,
                 "io.jvirt.cli.Main", "-c", "jvirt:///session", script).directory(dir.toFile());
         pb.environment().put("JVIRT_ROOT", dir.resolve("root").toString());
-        pb.environment().put("JVIRT_VMM_COMMAND", java + " -cp " + cp + " " + StandInVmm.class.getName());
+        pb.environment().put("JVIRT_VMM_COMMAND", java + " -cp " + cp + " " + io.jvirt.manager.daemon.StandInVmm.class.getName());
         Process p = pb.start();
         byte[] out = p.getInputStream().readAllBytes();
         byte[] err = p.getErrorStream().readAllBytes();

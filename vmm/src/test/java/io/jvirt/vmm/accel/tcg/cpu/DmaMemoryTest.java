@@ -13,7 +13,7 @@ class DmaMemoryTest {
 
     @Test
     void deviceWritesBumpTheGenerationOfEveryCodePageTheyTouch() {
-        GuestMemory ram = new TestMemory(1 << 20);
+        GuestMemory ram = new io.jvirt.vmm.arch.x86_64.firmware.TestGuestMemory(0, 1 << 20);
         CodePages code = CodePages.of(ram);
         GuestMemory dma = CpuCore.deviceView(ram);
         int g1 = code.mark(0x1000);

@@ -15,7 +15,7 @@ final class Machine {
     static final long CODE = 0x100000;
     static final long STACK = 0x80000;
 
-    final TestMemory memory = new TestMemory(16 << 20);
+    final io.jvirt.vmm.arch.x86_64.firmware.TestGuestMemory memory = new io.jvirt.vmm.arch.x86_64.firmware.TestGuestMemory(0, 16 << 20);
     final IoBus pio = IoBus.create("pio");
     final IoBus mmio = IoBus.create("mmio");
     final ByteArrayOutputStream debug = new ByteArrayOutputStream();

@@ -30,21 +30,12 @@ final class StorePersistence implements Persistence {
 
     @Override
     public void saveAutostart(String name, boolean on) throws VirtException {
-        if (on) {
-            store.put("domains/" + name + ".autostart", "1\n");
-        } else {
-            store.remove("domains/" + name + ".autostart");
-        }
+        flag("domains/" + name + ".autostart", on);
     }
 
     @Override
     public void saveSnapshot(String domain, String snapshot, String xml) throws VirtException {
-        String p = "snapshots/" + domain + "/" + snapshot + ".xml";
-        if (xml == null) {
-            store.remove(p);
-        } else {
-            store.put(p, xml);
-        }
+        putOrRemove("snapshots/" + domain + "/" + snapshot + ".xml", xml);
     }
 
     @Override
@@ -68,11 +59,7 @@ final class StorePersistence implements Persistence {
 
     @Override
     public void savePoolActive(String name, boolean active) throws VirtException {
-        if (active) {
-            store.put("pools/" + name + ".active", "1\n");
-        } else {
-            store.remove("pools/" + name + ".active");
-        }
+        flag("pools/" + name + ".active", active);
     }
 
     @Override
@@ -87,19 +74,25 @@ final class StorePersistence implements Persistence {
 
     @Override
     public void saveNetworkAutostart(String name, boolean on) throws VirtException {
-        if (on) {
-            store.put("networks/" + name + ".autostart", "1\n");
-        } else {
-            store.remove("networks/" + name + ".autostart");
-        }
+        flag("networks/" + name + ".autostart", on);
     }
 
     @Override
     public void saveNetworkLive(String name, String xml) throws VirtException {
-        if (xml == null) {
-            store.remove("run/networks/" + name + ".xml");
+        putOrRemove("run/networks/" + name + ".xml", xml);
+    }
+
+    /** Writes {@code content} to {@code path}, or removes the file when it is null. */
+    private void putOrRemove(String path, String content) throws VirtException {
+        if (content == null) {
+            store.remove(path);
         } else {
-            store.put("run/networks/" + name + ".xml", xml);
+            store.put(path, content);
         }
+    }
+
+    /** A flag file: present (holding "1") when {@code on}. */
+    private void flag(String path, boolean on) throws VirtException {
+        putOrRemove(path, on ? "1\n" : null);
     }
 }

@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What a client on TCP may not do that the store's owner on the unix socket may: point a
@@ -24,8 +26,9 @@ final class RemoteChecks {
 
     static void disksInPools(Connection c, String xml, String source) throws VirtException {
         DomainXml def = DomainXml.parse(xml, source, DomainDefaults.JVIRT);
+        List<Path> pools = poolDirectories(c);
         for (String[] f : new String[][] {{"kernel", def.kernel()}, {"initrd", def.initrd()}}) {
-            if (f[1] != null && !inPool(c, f[1])) {
+            if (f[1] != null && !inPool(pools, f[1])) {
                 throw new VirtException(VirtException.Code.DENIED, "access denied: the " + f[0] + " of domain '" + def.name()
                         + "' is '" + f[1] + "', outside every storage pool; a remote client may only use files in a pool"
                         + " (upload it to a pool's directory)");
@@ -35,7 +38,7 @@ final class RemoteChecks {
             if (d.source() == null) {
                 continue;
             }
-            if (inPool(c, d.source())) {
+            if (inPool(pools, d.source())) {
                 continue;
             }
             throw new VirtException(VirtException.Code.DENIED, "access denied: disk " + d.target() + " of domain '"
@@ -49,18 +52,21 @@ final class RemoteChecks {
                 + " undefined through the daemon's unix socket (the store's owner); a remote client uses existing pools");
     }
 
-    private static boolean inPool(Connection c, String file) throws VirtException {
-        Path p = real(Path.of(file));
-        if (p == null) {
-            return false;
-        }
+    /** The real paths of the pools' target directories, each resolved once per check. */
+    private static List<Path> poolDirectories(Connection c) throws VirtException {
+        List<Path> dirs = new ArrayList<>();
         for (PoolInfo pool : c.listPools()) {
             Path dir = pool.path() == null ? null : real(Path.of(pool.path()));
-            if (dir != null && p.startsWith(dir)) {
-                return true;
+            if (dir != null) {
+                dirs.add(dir);
             }
         }
-        return false;
+        return dirs;
+    }
+
+    private static boolean inPool(List<Path> pools, String file) {
+        Path p = real(Path.of(file));
+        return p != null && pools.stream().anyMatch(p::startsWith);
     }
 
     /**

@@ -49,12 +49,7 @@ final class StorePersistence implements Persistence {
 
     @Override
     public void savePool(String name, String xml) throws VirtException {
-        if (xml == null) {
-            store.remove("pools/" + name + ".active");
-            store.remove("pools/" + name + ".xml");
-        } else {
-            store.put("pools/" + name + ".xml", xml);
-        }
+        saveDefinition("pools/" + name, ".active", xml);
     }
 
     @Override
@@ -64,12 +59,7 @@ final class StorePersistence implements Persistence {
 
     @Override
     public void saveNetwork(String name, String xml) throws VirtException {
-        if (xml == null) {
-            store.remove("networks/" + name + ".autostart");
-            store.remove("networks/" + name + ".xml");
-        } else {
-            store.put("networks/" + name + ".xml", xml);
-        }
+        saveDefinition("networks/" + name, ".autostart", xml);
     }
 
     @Override
@@ -80,6 +70,14 @@ final class StorePersistence implements Persistence {
     @Override
     public void saveNetworkLive(String name, String xml) throws VirtException {
         putOrRemove("run/networks/" + name + ".xml", xml);
+    }
+
+    /** Writes {@code base}.xml; a null {@code xml} removes it and its flag {@code base}{@code flag} first. */
+    private void saveDefinition(String base, String flag, String xml) throws VirtException {
+        if (xml == null) {
+            store.remove(base + flag);
+        }
+        putOrRemove(base + ".xml", xml);
     }
 
     /** Writes {@code content} to {@code path}, or removes the file when it is null. */

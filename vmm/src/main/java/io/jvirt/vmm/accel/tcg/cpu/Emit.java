@@ -150,13 +150,21 @@ final class Emit {
         }
     }
 
-    /** Pushes the zero-extended {@code size}-byte value at LIN. */
+    /** Pushes the zero-extended {@code size}-byte value at LIN (through the size's own TLB fast path). */
     void read(int size) {
         cb.aload(C);
         cb.getfield(CD_CPU, "mmu", CD_MMU);
         cb.lload(LIN);
-        iconst(size);
-        cb.invokevirtual(CD_MMU, "read", MethodTypeDesc.of(CD_long, CD_long, CD_int));
+        if (size == 8) {
+            cb.invokevirtual(CD_MMU, "read64", MethodTypeDesc.of(CD_long, CD_long));
+            return;
+        }
+        cb.invokevirtual(CD_MMU, "read" + size * 8, MethodTypeDesc.of(CD_int, CD_long));
+        cb.i2l();
+        if (size == 4) {
+            lconst(0xffffffffL);
+            cb.land();
+        }
     }
 
     /** Writes local {@code from} to LIN; the instruction must end with {@link #codeCheck()}. */
@@ -164,9 +172,13 @@ final class Emit {
         cb.aload(C);
         cb.getfield(CD_CPU, "mmu", CD_MMU);
         cb.lload(LIN);
-        iconst(size);
         cb.lload(from);
-        cb.invokevirtual(CD_MMU, "write", MethodTypeDesc.of(CD_void, CD_long, CD_int, CD_long));
+        if (size == 8) {
+            cb.invokevirtual(CD_MMU, "write64", MethodTypeDesc.of(CD_void, CD_long, CD_long));
+        } else {
+            cb.l2i();
+            cb.invokevirtual(CD_MMU, "write" + size * 8, MethodTypeDesc.of(CD_void, CD_long, CD_int));
+        }
         wrote = true;
     }
 
@@ -252,11 +264,60 @@ final class Emit {
         cb.getfield(CD_CPU, "flags", CD_long);
     }
 
-    /** Pushes Jcc/SETcc/CMOVcc condition {@code cc} as an int 0/1. */
+    /**
+     * Pushes Jcc/SETcc/CMOVcc condition {@code cc} as an int 0/1, computed inline from the
+     * flags word (SDM vol. 1 appendix B): a single flag, CF|ZF, SF^OF, or ZF|(SF^OF); odd
+     * {@code cc} negates.
+     */
     void cond(int cc) {
+        switch (cc >> 1) {
+            case 0 -> flagBit(11); // OF
+            case 1 -> flagBit(0); // CF
+            case 2 -> flagBit(6); // ZF
+            case 4 -> flagBit(7); // SF
+            case 5 -> flagBit(2); // PF
+            case 3 -> { // CF | ZF
+                flags();
+                lconst(Cpu.CF | Cpu.ZF);
+                cb.land();
+                cb.lconst_0();
+                cb.lcmp(); // 0 or 1: the masked flags are never negative
+            }
+            case 6 -> lessThan();
+            default -> { // ZF | (SF ^ OF)
+                lessThan();
+                flagBit(6);
+                cb.ior();
+            }
+        }
+        if ((cc & 1) != 0) {
+            cb.iconst_1();
+            cb.ixor();
+        }
+    }
+
+    /** Pushes flags bit {@code bit} as an int 0/1. */
+    private void flagBit(int bit) {
         flags();
-        iconst(cc);
-        cb.invokestatic(CD_ALU, "cond", MethodTypeDesc.of(CD_boolean, CD_long, CD_int));
+        iconst(bit);
+        cb.lushr();
+        cb.l2i();
+        cb.iconst_1();
+        cb.iand();
+    }
+
+    /** Pushes SF ^ OF (signed less-than) as an int 0/1. */
+    private void lessThan() {
+        flags();
+        cb.dup2();
+        iconst(4); // OF (bit 11) onto SF (bit 7)
+        cb.lushr();
+        cb.lxor();
+        iconst(7);
+        cb.lushr();
+        cb.l2i();
+        cb.iconst_1();
+        cb.iand();
     }
 
     static long mask(int size) {

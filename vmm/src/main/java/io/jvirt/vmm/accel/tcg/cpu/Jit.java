@@ -7,23 +7,32 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * When to translate: a cached 64-bit-mode block is translated to bytecode ({@link Translator})
- * once it has been entered {@link #threshold} times; the translation lives on the
- * {@link Block}, so it is dropped with it when its page's {@link CodePages} generation changes.
+ * When to translate, in two tiers. A cached 64-bit-mode block entered {@link #threshold} times
+ * is translated to bytecode ({@link Translator}) as a <em>quick</em> class, which HotSpot
+ * compiles with C1 only ({@link HotSpotTiers}); once that translation has been entered
+ * {@link #hotThreshold} more times, the same region is translated again as a <em>hot</em>
+ * class, which HotSpot compiles with C2. C1 is cheap enough to translate thousands of regions
+ * early; C2's better code is spent on the few hundred regions that run most. A translation
+ * lives on its {@link Block}, so it is dropped with it when its page's {@link CodePages}
+ * generation changes.
  *
  * <p>Switches: {@code -Djvirt.tcg.jit=off} runs the interpreter only;
- * {@code -Djvirt.tcg.jit.threshold=N} sets the entry count (0 translates every block on first
- * use, as the differential test does through {@link CpuCore#create(int, io.jvirt.vmm.memory.GuestMemory,
- * io.jvirt.vmm.devices.IoBus, io.jvirt.vmm.devices.IoBus, InterruptSource, int)}).
+ * {@code -Djvirt.tcg.jit.threshold=N} sets the entry count of the quick tier (0 translates
+ * every block on first use, as the differential test does through {@link CpuCore#create(int,
+ * io.jvirt.vmm.memory.GuestMemory, io.jvirt.vmm.devices.IoBus, io.jvirt.vmm.devices.IoBus,
+ * InterruptSource, int)}); {@code -Djvirt.tcg.jit.hot=N} the further entries before the hot
+ * tier (negative: never).
  */
 final class Jit {
     private static final System.Logger LOG = System.getLogger(Jit.class.getName());
     /**
-     * Entries before a block is translated, unless set by property. HotSpot's compile of a
-     * region costs ~5-10 ms of CPU: at 5000, ~1800 regions of a Linux boot cost 8 s of C2
-     * time for no less vCPU time than at 50000 (~320 regions, 5 s of C2), measured on 2 cores.
+     * Entries before a block gets its quick translation, unless set by property. Measured on
+     * 2 cores (bench/tcg-boot): with C2 compiling every region, 50000 was best, since a C2
+     * compile costs 5-10 ms of CPU per region; with C1 alone a region costs well under 1 ms.
      */
-    static final int DEFAULT_THRESHOLD = 50_000;
+    static final int DEFAULT_THRESHOLD = 2_000;
+    /** Entries of a quick translation before its region is translated again for C2. */
+    static final int DEFAULT_HOT = 100_000;
     /** Blocks worth translating: at least this many instructions inlined. */
     private static final int MIN_INLINED = 1;
     /** Class size above which the region is shrunk: HotSpot does not compile methods over 8000 bytecode bytes. */
@@ -31,22 +40,25 @@ final class Jit {
     private static volatile boolean failureLogged;
 
     private final int threshold;
+    private final int hotThreshold;
     /** -Djvirt.tcg.jit.stats=true: at exit, print how much was translated and how long HotSpot compiled. */
     private static final boolean STATS_ON = Boolean.getBoolean("jvirt.tcg.jit.stats");
-    private static final LongAdder REGIONS = new LongAdder(),
+    private static final LongAdder REGIONS = new LongAdder(), HOT = new LongAdder(),
             INSNS = new LongAdder(), NANOS = new LongAdder();
 
     static {
         if (STATS_ON) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.printf(
-                    "jit: %d regions translated (%d instructions) in %.1f ms; HotSpot compiled for %.1f s%n",
-                    REGIONS.sum(), INSNS.sum(), NANOS.sum() / 1e6,
+                    "jit: %d regions translated (%d instructions; %d of them again for C2) in %.1f ms;"
+                            + " HotSpot compiled for %.1f s%n",
+                    REGIONS.sum(), INSNS.sum(), HOT.sum(), NANOS.sum() / 1e6,
                     ManagementFactory.getCompilationMXBean().getTotalCompilationTime() / 1e3)));
         }
     }
 
-    private Jit(int threshold) {
+    private Jit(int threshold, int hotThreshold) {
         this.threshold = threshold;
+        this.hotThreshold = hotThreshold;
     }
 
     /** The policy from system properties: null when translation is off. */
@@ -54,21 +66,34 @@ final class Jit {
         if ("off".equalsIgnoreCase(System.getProperty("jvirt.tcg.jit", "on"))) {
             return null;
         }
-        return of(Integer.getInteger("jvirt.tcg.jit.threshold", DEFAULT_THRESHOLD));
+        return of(Integer.getInteger("jvirt.tcg.jit.threshold", DEFAULT_THRESHOLD),
+                Integer.getInteger("jvirt.tcg.jit.hot", DEFAULT_HOT));
     }
 
-    /** A policy with {@code threshold} entries before translation; negative: off (null). */
+    /** A policy with {@code threshold} entries before translation (negative: off, null) and no hot tier. */
     static Jit of(int threshold) {
-        return threshold < 0 ? null : new Jit(threshold);
+        return of(threshold, -1);
     }
 
-    /** The block's translation, if it has one; a block that just became hot is handed to the translator. */
+    static Jit of(int threshold, int hotThreshold) {
+        return threshold < 0 ? null : new Jit(threshold, hotThreshold < 0 ? Integer.MAX_VALUE : hotThreshold);
+    }
+
+    /**
+     * The block's translation, if it has one. A block that just became hot is handed to the
+     * translator; a quick translation entered often enough is handed over again for the hot tier.
+     */
     Translated translation(Block b, long lin, BlockCache cache) {
         Translated t = b.code;
-        if (t != null || b.noJit) {
+        if (t != null) {
+            if (b.region != null && ++b.hits > hotThreshold) {
+                Region r = b.region;
+                b.region = null; // once
+                WORKER.execute(() -> translate(b, r, true));
+            }
             return t;
         }
-        if (++b.hits <= threshold) {
+        if (b.noJit || ++b.hits <= threshold) {
             return null;
         }
         b.noJit = true; // translated once, or never
@@ -76,11 +101,12 @@ final class Jit {
             return null;
         }
         Region r = Region.collect(b, lin, cache, Region.MAX_BLOCKS); // decoding needs this CPU's MMU: here
+        b.hits = 0;
         if (threshold == 0) {
-            translate(b, r); // on first use, deterministically (tests)
+            translate(b, r, false); // on first use, deterministically (tests)
             return b.code;
         }
-        WORKER.execute(() -> translate(b, r));
+        WORKER.execute(() -> translate(b, r, false));
         return null;
     }
 
@@ -91,21 +117,31 @@ final class Jit {
     private static final Executor WORKER = Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().daemon().name("tcg-jit").unstarted(r));
 
-    /** Translates region {@code r} of {@code b}, halved until its class is small enough for HotSpot to compile. */
-    private static void translate(Block b, Region r) {
+    /**
+     * Translates region {@code r} of {@code b} for the quick or the hot tier, halved until its
+     * class is small enough for HotSpot to compile. The quick tier keeps the region for the hot one.
+     */
+    private void translate(Block b, Region r, boolean hot) {
         try {
             long t0 = System.nanoTime();
+            if (!hot) {
+                HotSpotTiers.install();
+            }
             for (;;) {
-                if (r.blocks.size() > 1 && Translator.classBytes(r).length > HUGE) {
+                if (r.blocks.size() > 1 && Translator.classBytes(r, hot).length > HUGE) {
                     r = r.prefix(r.blocks.size() / 2);
                     continue;
                 }
-                b.code = Translator.translate(r);
+                Translated t = Translator.translate(r, hot);
+                if (!hot && hotThreshold != Integer.MAX_VALUE) {
+                    b.region = r;
+                }
+                b.code = t;
                 break;
             }
-            REGIONS.increment();
+            (hot ? HOT : REGIONS).increment();
             NANOS.add(System.nanoTime() - t0);
-            for (Block x : r.blocks) {
+            for (Block x : hot ? java.util.List.<Block>of() : r.blocks) {
                 INSNS.add(x.insns.length);
             }
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {

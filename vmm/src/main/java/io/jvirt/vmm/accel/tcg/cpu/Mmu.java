@@ -171,40 +171,57 @@ final class Mmu {
     }
 
     void write(long lin, int size, long v) {
-        int i = (int) (lin >>> 12) & TLB_MASK;
-        int o = (int) (lin & 0xfff);
-        if (tagW[i] == ((lin >>> 12) << 1 | user) && o + size <= 4096) {
-            long h = hostOff[i];
-            if (h >= 0) {
-                if (code.isCode(phys[i])) {
-                    codeWritten(phys[i]);
-                }
-                switch (size) {
-                    case 1 -> host.putByte(h + o, (byte) v);
-                    case 2 -> host.putShort(h + o, (short) v);
-                    case 4 -> host.putInt(h + o, (int) v);
-                    default -> host.putLong(h + o, v);
-                }
-                return;
-            }
+        switch (size) {
+            case 1 -> write8(lin, (int) v);
+            case 2 -> write16(lin, (int) v);
+            case 4 -> write32(lin, (int) v);
+            default -> write64(lin, v);
         }
-        writeSlow(lin, size, v);
     }
 
+    /*
+     * The write fast paths, one per size (a switch on the size costs translated code a call
+     * and a branch per store): a TLB hit on a RAM page that holds no decoded code.
+     */
+
     void write8(long lin, int v) {
-        write(lin, 1, v);
+        int i = (int) (lin >>> 12) & TLB_MASK;
+        long h = hostOff[i];
+        if (tagW[i] == ((lin >>> 12) << 1 | user) && h >= 0 && !code.isCode(phys[i])) {
+            host.putByte(h + (lin & 0xfff), (byte) v);
+            return;
+        }
+        writeSlow(lin, 1, v);
     }
 
     void write16(long lin, int v) {
-        write(lin, 2, v);
+        int i = (int) (lin >>> 12) & TLB_MASK;
+        long h = hostOff[i];
+        if (tagW[i] == ((lin >>> 12) << 1 | user) && h >= 0 && (lin & 0xfff) <= 0xffe && !code.isCode(phys[i])) {
+            host.putShort(h + (lin & 0xfff), (short) v);
+            return;
+        }
+        writeSlow(lin, 2, v);
     }
 
     void write32(long lin, int v) {
-        write(lin, 4, v);
+        int i = (int) (lin >>> 12) & TLB_MASK;
+        long h = hostOff[i];
+        if (tagW[i] == ((lin >>> 12) << 1 | user) && h >= 0 && (lin & 0xfff) <= 0xffc && !code.isCode(phys[i])) {
+            host.putInt(h + (lin & 0xfff), v);
+            return;
+        }
+        writeSlow(lin, 4, v);
     }
 
     void write64(long lin, long v) {
-        write(lin, 8, v);
+        int i = (int) (lin >>> 12) & TLB_MASK;
+        long h = hostOff[i];
+        if (tagW[i] == ((lin >>> 12) << 1 | user) && h >= 0 && (lin & 0xfff) <= 0xff8 && !code.isCode(phys[i])) {
+            host.putLong(h + (lin & 0xfff), v);
+            return;
+        }
+        writeSlow(lin, 8, v);
     }
 
     private void codeWritten(long pa) {

@@ -41,6 +41,11 @@ import java.util.List;
  */
 final class Translator {
     static final int LOOP_LIMIT = 256;
+    /**
+     * Class names of the two tiers: {@link HotSpotTiers} keeps HotSpot's optimizing compiler
+     * off the quick tier's classes by this name.
+     */
+    static final String QUICK_NAME = "TranslatedBlock", HOT_NAME = "TranslatedHot";
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
     /**
      * One ClassFile context for all translations. Stack maps only ever merge identical types
@@ -50,9 +55,9 @@ final class Translator {
     private static final ClassFile CLASS_FILE = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
             ClassHierarchyResolver.of(List.of(ClassDesc.of(Emit.PKG + "Translated")), java.util.Map.of(
                     Emit.CD_CPU, ConstantDescs.CD_Object, Emit.CD_MMU, ConstantDescs.CD_Object,
-                    Emit.CD_INSN, ConstantDescs.CD_Object, ClassDesc.of(Emit.PKG + "TranslatedBlock"), ConstantDescs.CD_Object))
+                    Emit.CD_INSN, ConstantDescs.CD_Object, ClassDesc.of(Emit.PKG + QUICK_NAME), ConstantDescs.CD_Object,
+                    ClassDesc.of(Emit.PKG + HOT_NAME), ConstantDescs.CD_Object))
                     .orElse(ClassHierarchyResolver.defaultResolver()).cached()));
-    private static final ClassDesc CD_BLOCK = ClassDesc.of(Emit.PKG + "TranslatedBlock");
     private static final ClassDesc CD_TRANSLATED = ClassDesc.of(Emit.PKG + "Translated");
     private static final MethodTypeDesc STEP = MethodTypeDesc.of(CD_boolean, CD_CPU, CD_INSN, CD_long, CD_long);
 
@@ -80,13 +85,13 @@ final class Translator {
         return n;
     }
 
-    /** Builds and loads the translation of a region. */
-    static Translated translate(Region region) throws ReflectiveOperationException {
+    /** Builds and loads the translation of a region, as a class of the quick or the hot tier ({@link Jit}). */
+    static Translated translate(Region region, boolean hot) throws ReflectiveOperationException {
         List<Insn> all = new ArrayList<>();
         for (Block b : region.blocks) {
             all.addAll(List.of(b.insns));
         }
-        byte[] bytes = classBytes(region);
+        byte[] bytes = classBytes(region, hot);
         MethodHandles.Lookup hidden = LOOKUP.defineHiddenClassWithClassData(bytes, List.copyOf(all), true);
         try {
             return (Translated) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
@@ -97,8 +102,8 @@ final class Translator {
         }
     }
 
-    static byte[] classBytes(Region region) {
-        return CLASS_FILE.build(CD_BLOCK, cl -> {
+    static byte[] classBytes(Region region, boolean hot) {
+        return CLASS_FILE.build(ClassDesc.of(Emit.PKG + (hot ? HOT_NAME : QUICK_NAME)), cl -> {
             cl.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
             cl.withInterfaceSymbols(CD_TRANSLATED);
             cl.withMethodBody(ConstantDescs.INIT_NAME, ConstantDescs.MTD_void, ClassFile.ACC_PUBLIC, cb -> {

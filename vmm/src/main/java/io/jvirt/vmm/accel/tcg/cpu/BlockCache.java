@@ -10,15 +10,10 @@ import java.util.List;
  * live while their page's {@link CodePages} generation is unchanged; else decodes.
  */
 final class BlockCache {
-    /**
-     * Direct-mapped, so sized well above the ~40k blocks a Linux boot runs: with 16k entries a
-     * third of the lookups missed on conflicts, re-decoding (and losing translations).
-     */
-    private static final int CACHE_SIZE = 1 << 16;
     private static final int MAX_BLOCK = 64;
 
     private final Cpu c;
-    private final Block[] cache = new Block[CACHE_SIZE];
+    private final BlockTable table = new BlockTable();
 
     BlockCache(Cpu c) {
         this.c = c;
@@ -104,8 +99,7 @@ final class BlockCache {
 
     private Block lookup(long lin) {
         long pa = c.mmu.fetchPhys(lin);
-        int idx = slot(pa, CACHE_SIZE);
-        Block b = cache[idx];
+        Block b = table.get(pa, c.mode);
         if (b != null && b.pa == pa && b.mode == c.mode && b.generation == c.mmu.code.generation(pa)) {
             return b;
         }
@@ -145,7 +139,7 @@ final class BlockCache {
         b = new Block(pa, c.mode, cacheable ? gen : -1, insns);
         b.lin = lin;
         if (cacheable) {
-            cache[idx] = b;
+            table.put(b);
         }
         return b;
     }

@@ -36,6 +36,10 @@ final class DataEmitter {
 
     private final Emit e;
     private final CodeBuilder cb;
+    /** Set by the translator: the next ALU or TEST instruction's flags are left to its Jcc ({@link FlagFusion}). */
+    boolean defer;
+    /** What the deferred instruction left in locals A, B and V, or null. */
+    FlagFusion pending;
 
     DataEmitter(Emit e) {
         this.e = e;
@@ -246,7 +250,11 @@ final class DataEmitter {
 
     /** The eight group-1 operations ({@link Alu#op}) on locals A and B, result in V. */
     private void alu(int kind, int size, boolean dead) {
-        if (dead) {
+        int fused = defer ? FlagFusion.kindOfAlu(kind) : 0;
+        if (fused != 0) {
+            pending = new FlagFusion(e, fused, size);
+        }
+        if (dead || fused != 0) {
             cb.lload(A);
             cb.lload(B);
             switch (kind) {
@@ -293,9 +301,15 @@ final class DataEmitter {
         cb.lstore(V);
     }
 
-    /** Consumes two longs, sets the flags of their AND (TEST). */
+    /** Consumes two longs, sets the flags of their AND (TEST), or defers them. */
     private void logicFlags(int size) {
         cb.land();
+        if (defer) {
+            maskTo(size);
+            cb.lstore(V);
+            pending = new FlagFusion(e, FlagFusion.LOGIC, size);
+            return;
+        }
         cb.lstore(V);
         cb.aload(C);
         cb.lload(V);

@@ -164,7 +164,9 @@ final class Translator {
             if (form >= Forms.PUSH_REG && form <= Forms.PUSH_IMM) {
                 stack(in, form);
             } else {
+                data.defer = i == n - 2 && Forms.of(insns[n - 1]) == Forms.JCC && fusable(in, form);
                 data.emit(in, form);
+                data.defer = false;
             }
             if (e.wrote) {
                 e.codeCheck();
@@ -177,6 +179,17 @@ final class Translator {
         }
         cb.iinc(DONE, n);
         jump(off, start);
+    }
+
+    /** An ALU or TEST instruction whose flags its Jcc can take from the operands ({@link FlagFusion}); it must not write memory. */
+    private static boolean fusable(Insn in, int form) {
+        return switch (form) {
+            case Forms.TEST_RM_REG, Forms.TEST_AX_IMM, Forms.TEST_RM_IMM -> true;
+            case Forms.ALU_REG_RM, Forms.ALU_AX_IMM -> FlagFusion.kindOfAlu(in.op >> 3) != 0;
+            case Forms.ALU_RM_REG -> FlagFusion.kindOfAlu(in.op >> 3) != 0 && (!in.mem() || in.op >> 3 == 7);
+            case Forms.ALU_RM_IMM -> FlagFusion.kindOfAlu(in.reg & 7) != 0 && (!in.mem() || (in.reg & 7) == 7);
+            default -> false;
+        };
     }
 
     /** The interpreter runs the current instruction; the region is left when it asks to, or after a block's last. */
@@ -277,23 +290,43 @@ final class Translator {
                 cb.iinc(DONE, n);
                 Label fall = cb.newLabel();
                 long next = e.next;
-                e.cond(in.op & 15);
+                int cc = in.op & 15;
+                FlagFusion fused = data.pending;
+                data.pending = null;
+                if (fused != null && fused.fuses(cc)) {
+                    fused.cond(cc);
+                } else {
+                    if (fused != null) {
+                        fused.materialize();
+                        fused = null;
+                    }
+                    e.cond(cc);
+                }
                 cb.ifeq(fall);
-                jump(next + in.imm, start);
+                jump(next + in.imm, start, fused);
                 cb.labelBinding(fall);
-                jump(next, start);
+                jump(next, start, fused);
             }
         }
     }
 
+    private void jump(long target, long from) {
+        jump(target, from, null);
+    }
+
     /**
      * Continues at {@code target} (offset from the entry) after a block at {@code from} whose
-     * instructions DONE already counts: a jump inside the region, else an exit.
+     * instructions DONE already counts: a jump inside the region, else an exit. With
+     * {@code fused} flags pending, RFLAGS is written first on every path that may observe it.
      */
-    private void jump(long target, long from) {
+    private void jump(long target, long from, FlagFusion fused) {
         CodeBuilder cb = e.cb;
         int k = region.at(target);
+        boolean killed = fused == null || k >= 0 && FlagFusion.killsFlags(region.blocks.get(k).insns);
         if (k >= 0 && target > from) {
+            if (!killed) {
+                fused.materialize();
+            }
             cb.goto_(labels[k]);
             return;
         }
@@ -303,8 +336,14 @@ final class Translator {
             cb.iload(ITER);
             e.iconst(LOOP_LIMIT);
             cb.if_icmpge(out);
+            if (!killed) {
+                fused.materialize();
+            }
             cb.goto_(labels[k]);
             cb.labelBinding(out);
+        }
+        if (fused != null) {
+            fused.materialize();
         }
         e.setRip(target);
         e.retire(0);

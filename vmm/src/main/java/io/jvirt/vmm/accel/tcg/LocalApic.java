@@ -113,6 +113,17 @@ final class LocalApic implements InterruptSource {
         return extInt && pic.output() ? pic.acknowledge() : -1;
     }
 
+    /**
+     * MOV to CR8. No doorbell: the caller is this vCPU, which polls {@link #hasInterrupt()}
+     * right after the write (the instruction ends its block), and no other thread waits on
+     * this APIC's priority.
+     */
+    @Override
+    public synchronized void setTaskPriority(int tpr) {
+        regs.write(ApicRegisters.TPR, tpr);
+        recompute();
+    }
+
     @Override
     public synchronized boolean takeNmi() {
         boolean n = nmiPending;
@@ -320,7 +331,9 @@ final class LocalApic implements InterruptSource {
         return (apicBase & BASE_ENABLE) != 0;
     }
 
-    synchronized int taskPriority() {
+    /** Any thread: the vCPU's CR8 reads and lowest-priority arbitration ({@link ApicBus}). */
+    @Override
+    public synchronized int taskPriority() {
         return regs.tpr;
     }
 

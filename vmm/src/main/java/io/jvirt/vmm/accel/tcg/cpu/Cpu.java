@@ -51,7 +51,8 @@ final class Cpu implements CpuCore {
     long ldtrBase, trBase;
     long gdtBase, idtBase;
     int gdtLimit, idtLimit;
-    long cr0 = 0x60000010L, cr2, cr3, cr4, cr8, efer;
+    /** No CR8 here: it is the APIC's TPR[7:4] ({@link InterruptSource#taskPriority()}). */
+    long cr0 = 0x60000010L, cr2, cr3, cr4, efer;
     final long[] dr = new long[8];
     int cpl;
     /** Code size: 16, 32 or 64. */
@@ -101,7 +102,7 @@ final class Cpu implements CpuCore {
         r[RDX] = 0x600; // family/model/stepping signature
         flags = 2;
         cr0 = 0x60000010L;
-        cr2 = cr3 = cr4 = cr8 = 0;
+        cr2 = cr3 = cr4 = 0; // CR8 (TPR) is reset by the APIC's own INIT/reset
         efer = 0;
         rip = 0xfff0;
         for (int s = 0; s < 6; s++) {

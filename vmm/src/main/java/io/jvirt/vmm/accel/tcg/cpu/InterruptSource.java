@@ -13,6 +13,20 @@ public interface InterruptSource {
     /** The INTA cycle: returns the vector and marks it in service; -1 if nothing is pending any more. */
     int acknowledge();
 
+    /**
+     * The task-priority register (APIC offset 0x80, bits 7:0). In IA-32e mode CR8 is its
+     * upper nibble (Intel SDM vol. 3A §11.8.6.1; §10.8.6.1 in older editions): the CPU reads
+     * CR8 as {@code taskPriority() >> 4}. Any thread.
+     */
+    int taskPriority();
+
+    /**
+     * Sets the task-priority register ({@code tpr} bits 7:0); a MOV to CR8 passes
+     * {@code cr8 << 4}, so TPR[3:0] become 0. Interrupts at or below the new priority class
+     * stop counting for {@link #hasInterrupt()}; lowering the priority lets them through.
+     */
+    void setTaskPriority(int tpr);
+
     /** Takes a pending NMI, if any. */
     boolean takeNmi();
 

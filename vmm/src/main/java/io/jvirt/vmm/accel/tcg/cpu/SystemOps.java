@@ -288,7 +288,7 @@ final class SystemOps {
                 case 2 -> c.cr2;
                 case 3 -> c.cr3;
                 case 4 -> c.cr4;
-                case 8 -> c.cr8;
+                case 8 -> (c.apic.taskPriority() >>> 4) & 0xf; // CR8 = TPR[7:4], SDM vol. 3A §11.8.6.1
                 default -> throw CpuFault.ud();
             };
             c.setReg(in.rm, size, v);
@@ -312,7 +312,12 @@ final class SystemOps {
                 c.cr4 = v;
                 c.mmu.flush();
             }
-            case 8 -> c.cr8 = v & 0xf;
+            case 8 -> {
+                if ((v & ~0xfL) != 0) {
+                    throw CpuFault.gp(0); // bits 63:4 are reserved (SDM vol. 2B, MOV to CR8)
+                }
+                c.apic.setTaskPriority((int) v << 4); // TPR[7:4] = CR8, TPR[3:0] = 0 (§11.8.6.1)
+            }
             default -> throw CpuFault.ud();
         }
         c.endBlock = true;

@@ -102,8 +102,12 @@ final class Machine {
     static final class TestInterrupts implements InterruptSource {
         volatile int pending = -1;
         volatile boolean nmi;
+        /** The TPR that CR8 reads and writes; this source does not mask by it. */
+        volatile int tpr;
 
         @Override public boolean hasInterrupt() { return pending >= 0; }
+        @Override public int taskPriority() { return tpr; }
+        @Override public void setTaskPriority(int tpr) { this.tpr = tpr & 0xff; }
 
         @Override
         public int acknowledge() {

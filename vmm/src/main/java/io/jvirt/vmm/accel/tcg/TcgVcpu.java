@@ -21,9 +21,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class TcgVcpu implements Vcpu {
 
     /**
-     * Instructions per run slice; kicks and INIT/SIPI end a slice early through requestStop. Kept
-     * moderate because the core clears a stop request on entry to run(): a kick landing between
-     * our check and that entry waits for the slice to end.
+     * Instructions per run slice; kicks and INIT/SIPI end a slice early through requestStop (a
+     * request made between our checks and the core's run() ends the next slice at once).
      */
     static final long SLICE = 250_000;
     /** Upper bound on one halted wait; the loop re-checks the CPU after it (belt and braces). */

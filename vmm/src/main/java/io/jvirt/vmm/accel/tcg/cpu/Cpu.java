@@ -386,7 +386,7 @@ final class Cpu implements CpuCore {
     @Override
     public Stop run(long budget) {
         long end = retired + budget;
-        stopRequested = false;
+        // stopRequested is not cleared on entry: a request made just before this call still ends it.
         pollCountdown = 0;
         while (true) {
             if (tripleFault) {
@@ -411,10 +411,14 @@ final class Cpu implements CpuCore {
                         }
                     }
                 }
+                if (stopRequested) {
+                    stopRequested = false; // consumed by this return
+                    return Stop.BUDGET;
+                }
                 if (halted) {
                     return Stop.HALTED;
                 }
-                if (retired >= end || stopRequested) {
+                if (retired >= end) {
                     return Stop.BUDGET;
                 }
                 runBlock();

@@ -65,7 +65,10 @@ public interface CpuCore {
     /** Executes at most about {@code budget} instructions. */
     Stop run(long budget);
 
-    /** From any thread: makes the current {@link #run(long)} return {@link Stop#BUDGET} soon. */
+    /**
+     * From any thread: makes the current {@link #run(long)}, or the next one if none is running,
+     * return {@link Stop#BUDGET} soon; that return consumes the request.
+     */
     void requestStop();
 
     /** True while in HLT or wait-for-SIPI. */

@@ -128,11 +128,12 @@ final class Jit {
                 HotSpotTiers.install();
             }
             for (;;) {
-                if (r.blocks.size() > 1 && Translator.classBytes(r, hot).length > HUGE) {
+                byte[] bytes = Translator.classBytes(r, hot);
+                if (r.blocks.size() > 1 && bytes.length > HUGE) {
                     r = r.prefix(r.blocks.size() / 2);
                     continue;
                 }
-                Translated t = Translator.translate(r, hot);
+                Translated t = Translator.translate(r, bytes);
                 if (!hot && hotThreshold != Integer.MAX_VALUE) {
                     b.region = r;
                 }

@@ -85,13 +85,12 @@ final class Translator {
         return n;
     }
 
-    /** Builds and loads the translation of a region, as a class of the quick or the hot tier ({@link Jit}). */
-    static Translated translate(Region region, boolean hot) throws ReflectiveOperationException {
+    /** Loads the translation of a region from its {@link #classBytes}. */
+    static Translated translate(Region region, byte[] bytes) throws ReflectiveOperationException {
         List<Insn> all = new ArrayList<>();
         for (Block b : region.blocks) {
             all.addAll(List.of(b.insns));
         }
-        byte[] bytes = classBytes(region, hot);
         MethodHandles.Lookup hidden = LOOKUP.defineHiddenClassWithClassData(bytes, List.copyOf(all), true);
         try {
             return (Translated) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
@@ -102,6 +101,7 @@ final class Translator {
         }
     }
 
+    /** The class file of a region's translation, as a class of the quick or the hot tier ({@link Jit}). */
     static byte[] classBytes(Region region, boolean hot) {
         return CLASS_FILE.build(ClassDesc.of(Emit.PKG + (hot ? HOT_NAME : QUICK_NAME)), cl -> {
             cl.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);

@@ -42,6 +42,17 @@ final class Cpu implements CpuCore {
     /** Start of the instruction executing now (faults restart it). */
     long curRip;
     long flags = 2;
+    /**
+     * Lazy arithmetic flags, set by translated code only: while {@code ccOp} is not 0, the
+     * arithmetic bits of RFLAGS are those of that operation ({@link FlagFusion#ADD}, SUB or
+     * LOGIC) on {@code ccA} and {@code ccB} (LOGIC: its result in {@code ccA}) at {@code ccSize}
+     * bytes, not those in {@link #flags}. Translated code settles them ({@link #settleFlags})
+     * before anything else reads RFLAGS and before it returns; the run loop settles them before
+     * it delivers a fault raised inside translated code.
+     */
+    int ccOp;
+    long ccA, ccB;
+    int ccSize;
     final int[] sel = new int[6];
     final long[] sbase = new long[6];
     final int[] slimit = new int[6];
@@ -377,6 +388,23 @@ final class Cpu implements CpuCore {
         return mode == 64 ? -1L : mode == 32 ? 0xffffffffL : 0xffff;
     }
 
+    /** Writes pending lazy flags into {@link #flags}. */
+    void settleFlags() {
+        if (ccOp != 0) {
+            settle();
+        }
+    }
+
+    private void settle() {
+        int op = ccOp;
+        ccOp = 0;
+        switch (op) {
+            case FlagFusion.ADD -> Alu.add(this, ccA, ccB, 0, ccSize);
+            case FlagFusion.SUB -> Alu.sub(this, ccA, ccB, 0, ccSize);
+            default -> Alu.logic(this, ccA, ccSize);
+        }
+    }
+
     void setRflags(long v) {
         flags = (v & 0x3f7fd5L) | 2;
     }
@@ -385,6 +413,14 @@ final class Cpu implements CpuCore {
 
     @Override
     public Stop run(long budget) {
+        try {
+            return runSlice(budget);
+        } finally {
+            settleFlags(); // whoever looks at the registers between slices sees plain RFLAGS
+        }
+    }
+
+    private Stop runSlice(long budget) {
         long end = retired + budget;
         // stopRequested is not cleared on entry: a request made just before this call still ends it.
         pollCountdown = 0;
@@ -400,12 +436,14 @@ final class Cpu implements CpuCore {
                     pollCountdown = POLL_INTERVAL;
                     curRip = rip; // a fault while delivering returns here, not to the last instruction
                     if (!nmiBlocked && apic.takeNmi()) {
+                        settleFlags();
                         halted = false;
                         Protection.deliver(this, CpuFault.NMI, false, 0, Protection.EXTERNAL);
                         nmiBlocked = true;
                     } else if ((flags & IF) != 0 && apic.hasInterrupt()) {
                         int v = apic.acknowledge();
                         if (v >= 0) {
+                            settleFlags();
                             halted = false;
                             Protection.deliver(this, v, false, 0, Protection.EXTERNAL);
                         }
@@ -423,11 +461,13 @@ final class Cpu implements CpuCore {
                 }
                 runBlock();
             } catch (CpuFault f) {
+                settleFlags();
                 rip = curRip;
                 deliverSafely(f);
                 pollCountdown = 0;
             } catch (RuntimeException | StackOverflowError e) {
                 LOG.log(Level.ERROR, String.format("cpu %d: internal error at rip 0x%x, delivering #UD", apicId, curRip), e);
+                settleFlags();
                 rip = curRip;
                 deliverSafely(CpuFault.ud());
             }
@@ -458,6 +498,7 @@ final class Cpu implements CpuCore {
                 return;
             }
         }
+        settleFlags(); // the interpreter reads RFLAGS directly
         Insn[] insns = b.insns;
         int n = insns.length;
         if (shadow) {

@@ -21,13 +21,15 @@ import java.lang.constant.MethodTypeDesc;
 
 /**
  * Emits the data-processing {@link Forms} (moves, ALU, shifts, multiplies, conditional moves)
- * as inline bytecode. Flags come from the interpreter's own {@link Alu} helpers (HotSpot inlines
- * them with the operand size folded in); when {@link FlagLiveness} marked an instruction's flags
- * dead, the bare result is computed instead. Operand order and fault points follow {@link Exec}.
+ * as inline bytecode. ADD, SUB, CMP, AND, OR, XOR and TEST leave lazy flags (their operands,
+ * {@link Cpu#ccOp}), computed only when something reads RFLAGS; the other flag writers call the
+ * interpreter's own {@link Alu} helpers after settling lazy flags. When {@link FlagLiveness}
+ * marked an instruction's flags dead, the bare result is computed instead, and a producer whose
+ * flags only its block's Jcc reads leaves them to {@link FlagFusion}. Operand order and fault
+ * points follow {@link Exec}.
  */
 final class DataEmitter {
     private static final MethodTypeDesc ADD_SUB = MethodTypeDesc.of(CD_long, CD_CPU, CD_long, CD_long, CD_long, CD_int),
-            LOGIC = MethodTypeDesc.of(CD_long, CD_CPU, CD_long, CD_int),
             INC_DEC = MethodTypeDesc.of(CD_long, CD_CPU, CD_long, CD_int),
             SHIFT = MethodTypeDesc.of(CD_long, CD_CPU, CD_int, CD_long, CD_int, CD_int),
             SHIFT_DEAD = MethodTypeDesc.of(CD_long, CD_int, CD_long, CD_int, CD_int),
@@ -63,10 +65,11 @@ final class DataEmitter {
                 e.loadRm(in, byteOrOsz);
                 cb.lstore(B);
                 int kind = op >> 3;
-                alu(kind, byteOrOsz, in.flagsDead);
+                int lazy = alu(kind, byteOrOsz, in.flagsDead);
                 if (kind != 7) {
                     e.storeReg(in, in.reg, byteOrOsz, V);
                 }
+                lazyFlags(lazy, byteOrOsz);
             }
             case Forms.ALU_AX_IMM -> {
                 e.loadReg(in, 0, byteOrOsz);
@@ -74,10 +77,11 @@ final class DataEmitter {
                 e.lconst(in.imm);
                 cb.lstore(B);
                 int kind = op >> 3;
-                alu(kind, byteOrOsz, in.flagsDead);
+                int lazy = alu(kind, byteOrOsz, in.flagsDead);
                 if (kind != 7) {
                     e.storeReg(in, 0, byteOrOsz, V);
                 }
+                lazyFlags(lazy, byteOrOsz);
             }
             case Forms.ALU_RM_IMM -> {
                 int size = op == 0x80 ? 1 : in.osz;
@@ -158,6 +162,7 @@ final class DataEmitter {
             case Forms.MUL_DIV -> {
                 e.loadRm(in, byteOrOsz);
                 cb.lstore(A);
+                e.settle(); // MulDiv reads and writes RFLAGS itself
                 cb.aload(C);
                 e.insn();
                 e.iconst(byteOrOsz);
@@ -230,6 +235,7 @@ final class DataEmitter {
                     e.lconst(0);
                     e.iconst(byteOrOsz);
                     cb.invokestatic(CD_ALU, "sub", ADD_SUB);
+                    e.dropLazy(); // Alu.sub wrote all six arithmetic flags
                 }
                 cb.lstore(V);
                 e.storeRm(in, byteOrOsz, V);
@@ -240,21 +246,28 @@ final class DataEmitter {
         }
     }
 
-    /** A op B into V (and RFLAGS unless dead), then V to r/m for all but CMP. */
+    /** A op B into V, then V to r/m for all but CMP; the flags (unless dead) become lazy once the store is done. */
     private void aluStoreRm(Insn in, int kind, int size) {
-        alu(kind, size, in.flagsDead);
+        int lazy = alu(kind, size, in.flagsDead);
         if (kind != 7) {
             e.storeRm(in, size, V);
         }
+        lazyFlags(lazy, size);
     }
 
-    /** The eight group-1 operations ({@link Alu#op}) on locals A and B, result in V. */
-    private void alu(int kind, int size, boolean dead) {
-        int fused = defer ? FlagFusion.kindOfAlu(kind) : 0;
-        if (fused != 0) {
-            pending = new FlagFusion(e, fused, size);
+    /**
+     * The eight group-1 operations ({@link Alu#op}) on locals A and B, result in V. ADC and SBB
+     * with live flags write RFLAGS through {@link Alu}; for the others, returns the
+     * {@link FlagFusion} kind whose lazy flags the caller records after storing V (0: none,
+     * because the flags are dead or left to the block's Jcc).
+     */
+    private int alu(int kind, int size, boolean dead) {
+        int lazy = FlagFusion.kindOfAlu(kind);
+        if (defer && lazy != 0) {
+            pending = new FlagFusion(e, lazy, size);
+            dead = true;
         }
-        if (dead || fused != 0) {
+        if (dead || lazy != 0) {
             cb.lload(A);
             cb.lload(B);
             switch (kind) {
@@ -275,47 +288,36 @@ final class DataEmitter {
                 default -> cb.lsub();
             }
             maskTo(size);
-        } else if (kind == 1 || kind == 4 || kind == 6) {
-            cb.aload(C);
-            cb.lload(A);
-            cb.lload(B);
-            switch (kind) {
-                case 1 -> cb.lor();
-                case 4 -> cb.land();
-                default -> cb.lxor();
-            }
-            e.iconst(size);
-            cb.invokestatic(CD_ALU, "logic", LOGIC);
-        } else {
-            cb.aload(C);
-            cb.lload(A);
-            cb.lload(B);
-            if (kind == 2 || kind == 3) {
-                carry();
-            } else {
-                e.lconst(0);
-            }
-            e.iconst(size);
-            cb.invokestatic(CD_ALU, kind == 0 || kind == 2 ? "add" : "sub", ADD_SUB);
+            cb.lstore(V);
+            return dead ? 0 : lazy;
         }
+        cb.aload(C); // ADC, SBB: they read CF (carry() settles lazy flags first)
+        cb.lload(A);
+        cb.lload(B);
+        carry();
+        e.iconst(size);
+        cb.invokestatic(CD_ALU, kind == 2 ? "add" : "sub", ADD_SUB);
         cb.lstore(V);
+        return 0;
     }
 
-    /** Consumes two longs, sets the flags of their AND (TEST), or defers them. */
+    /** Records lazy flags of {@code kind} (0: none) for the operands A, B and result V. */
+    private void lazyFlags(int kind, int size) {
+        if (kind != 0) {
+            e.lazyFlags(kind, kind == FlagFusion.LOGIC ? V : A, B, size);
+        }
+    }
+
+    /** Consumes two longs: the flags of their AND (TEST) become lazy, or are left to the block's Jcc. */
     private void logicFlags(int size) {
         cb.land();
-        if (defer) {
-            maskTo(size);
-            cb.lstore(V);
-            pending = new FlagFusion(e, FlagFusion.LOGIC, size);
-            return;
-        }
+        maskTo(size);
         cb.lstore(V);
-        cb.aload(C);
-        cb.lload(V);
-        e.iconst(size);
-        cb.invokestatic(CD_ALU, "logic", LOGIC);
-        cb.pop2();
+        if (defer) {
+            pending = new FlagFusion(e, FlagFusion.LOGIC, size);
+        } else {
+            lazyFlags(FlagFusion.LOGIC, size);
+        }
     }
 
     private void carry() {
@@ -345,6 +347,7 @@ final class DataEmitter {
             }
             maskTo(size);
         } else {
+            e.settle(); // INC and DEC keep CF
             cb.aload(C);
             cb.lload(A);
             e.iconst(size);
@@ -361,6 +364,7 @@ final class DataEmitter {
         cb.lstore(A);
         boolean dead = in.flagsDead && !in.mem() && kind >= 4; // rotates always go through Alu.shift
         if (!dead) {
+            e.settle(); // a shift by 0 keeps every flag, a rotate all but CF and OF
             cb.aload(C);
             e.iconst(kind);
             cb.lload(A);
@@ -394,6 +398,7 @@ final class DataEmitter {
             cb.lload(B);
             cb.lmul();
         } else {
+            e.settle();
             cb.aload(C);
             cb.lload(A);
             cb.lload(B);

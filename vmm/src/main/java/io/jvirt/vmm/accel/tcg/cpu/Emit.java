@@ -258,10 +258,42 @@ final class Emit {
         cb.return_();
     }
 
-    /** Pushes the arithmetic flags word. */
+    /** Pushes the flags word (settling lazy flags first). */
     void flags() {
+        settle();
         cb.aload(C);
         cb.getfield(CD_CPU, "flags", CD_long);
+    }
+
+    /** Writes pending lazy flags into {@code Cpu.flags} ({@code Cpu.settleFlags}). */
+    void settle() {
+        cb.aload(C);
+        cb.invokevirtual(CD_CPU, "settleFlags", MethodTypeDesc.of(CD_void));
+    }
+
+    /** Makes the flags lazy: operation {@code op} on locals {@code a} and {@code b} (LOGIC: result in {@code a}). */
+    void lazyFlags(int op, int a, int b, int size) {
+        cb.aload(C);
+        iconst(op);
+        cb.putfield(CD_CPU, "ccOp", CD_int);
+        cb.aload(C);
+        cb.lload(a);
+        cb.putfield(CD_CPU, "ccA", CD_long);
+        if (op != FlagFusion.LOGIC) {
+            cb.aload(C);
+            cb.lload(b);
+            cb.putfield(CD_CPU, "ccB", CD_long);
+        }
+        cb.aload(C);
+        iconst(size);
+        cb.putfield(CD_CPU, "ccSize", CD_int);
+    }
+
+    /** Drops pending lazy flags: the helper just called wrote all six arithmetic flags itself. */
+    void dropLazy() {
+        cb.aload(C);
+        cb.iconst_0();
+        cb.putfield(CD_CPU, "ccOp", CD_int);
     }
 
     /**

@@ -2,21 +2,15 @@ package io.jvirt.vmm.accel.tcg.cpu;
 
 import static io.jvirt.vmm.accel.tcg.cpu.Emit.A;
 import static io.jvirt.vmm.accel.tcg.cpu.Emit.B;
-import static io.jvirt.vmm.accel.tcg.cpu.Emit.C;
-import static io.jvirt.vmm.accel.tcg.cpu.Emit.CD_ALU;
 import static io.jvirt.vmm.accel.tcg.cpu.Emit.V;
-import static java.lang.constant.ConstantDescs.CD_int;
-import static java.lang.constant.ConstantDescs.CD_long;
-
 import java.lang.classfile.CodeBuilder;
-import java.lang.constant.MethodTypeDesc;
 
 /**
  * Compare-and-branch fusion: the flags of an ADD, SUB, CMP, AND, OR, XOR or TEST that is
  * followed directly by its block's closing Jcc are not computed where it runs. The Jcc's
  * condition is computed from the operands (locals A and B) and result (V), the way a compiler
- * would compile {@code if (a < b)}, and RFLAGS is written ({@link #materialize}) only on the
- * paths that may observe it: region exits, and blocks of the region that do not overwrite all
+ * would compile {@code if (a < b)}, and the flags are recorded ({@link #materialize}, as lazy
+ * flags) only on the paths that may observe them: region exits, and blocks of the region that do not overwrite all
  * six arithmetic flags before anything can read them or fault ({@link #killsFlags}).
  *
  * <p>Conditions on the operands (SDM vol. 1 appendix B): after SUB, CF is unsigned a &lt; b,
@@ -26,8 +20,6 @@ import java.lang.constant.MethodTypeDesc;
  */
 final class FlagFusion {
     static final int ADD = 1, SUB = 2, LOGIC = 3;
-    private static final MethodTypeDesc ADD_SUB = MethodTypeDesc.of(CD_long, Emit.CD_CPU, CD_long, CD_long, CD_long, CD_int),
-            LOGIC_DESC = MethodTypeDesc.of(CD_long, Emit.CD_CPU, CD_long, CD_int);
 
     private final Emit e;
     private final CodeBuilder cb;
@@ -127,21 +119,9 @@ final class FlagFusion {
         }
     }
 
-    /** Writes the arithmetic flags the producer would have written, through {@link Alu}'s own helpers. */
+    /** Leaves the flags the producer would have written as lazy flags ({@link Cpu#ccOp}). */
     void materialize() {
-        cb.aload(C);
-        if (kind == LOGIC) {
-            cb.lload(V);
-            e.iconst(size);
-            cb.invokestatic(CD_ALU, "logic", LOGIC_DESC);
-        } else {
-            cb.lload(A);
-            cb.lload(B);
-            e.lconst(0);
-            e.iconst(size);
-            cb.invokestatic(CD_ALU, kind == ADD ? "add" : "sub", ADD_SUB);
-        }
-        cb.pop2();
+        e.lazyFlags(kind, kind == LOGIC ? V : A, B, size);
     }
 
     /**

@@ -15,6 +15,7 @@ final class JitRuntime {
      * says whether the block must end after it (code written, or state changed).
      */
     static boolean step(Cpu c, Insn in, long rip, long next) {
+        c.settleFlags(); // the interpreter reads RFLAGS directly
         c.curRip = rip;
         c.rip = next;
         if (in.fast == 0 || !FastPath.exec(c, in)) {

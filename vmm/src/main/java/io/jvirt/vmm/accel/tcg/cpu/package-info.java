@@ -21,20 +21,24 @@
  *     this CPU's LAPIC page, MMIO bus). LOCK'd read-modify-writes are CAS loops
  *     ({@code Atomic}).</li>
  * <li><b>Translation</b> (decode / translate / execute): {@code Jit} counts entries per
- *     cached 64-bit-mode block; at {@code jvirt.tcg.jit.threshold} (default 50000) it collects a
+ *     cached 64-bit-mode block; at {@code jvirt.tcg.jit.threshold} (default 2000) it collects a
  *     {@code Region} on the vCPU thread (the block plus the blocks it reaches by direct branches
  *     without leaving its physical page, addressed by offset from the entry, so any linear
  *     mapping of the page can run it) and hands it to one background thread. {@code Translator}
  *     emits one hidden class per region with java.lang.classfile: a label per block, branches
  *     inside the region as JVM jumps (backward ones counted, so control returns to the run loop
  *     for interrupts after 256), {@code Forms} it can inline as bytecode ({@code DataEmitter}:
- *     moves, ALU with flags through {@code Alu}'s helpers or bare when {@code FlagLiveness}
- *     found them dead, shifts and rotates, multiplies, CMOV/SETcc, push/pop/call/ret/jmp/Jcc)
+ *     moves, ALU with lazy flags ({@code Cpu.ccOp}, settled when RFLAGS is read, before the
+ *     interpreter runs and before a fault or interrupt is delivered), compare-and-branch fused
+ *     by {@code FlagFusion}, bare results when {@code FlagLiveness} found the flags dead,
+ *     shifts and rotates, multiplies, CMOV/SETcc, push/pop/call/ret/jmp/Jcc)
  *     and everything else as a call to the interpreter ({@code JitRuntime.step}). Memory goes
  *     through {@code Mmu}'s TLB fast paths; {@code curRip} is stored before anything that can
  *     fault, so a fault is precise; a store into decoded code ends the region after that
  *     instruction. The translation hangs off the entry {@code Block}, so it dies with the
- *     page's generation. HotSpot then compiles the class. {@code -Djvirt.tcg.jit=off} runs
+ *     page's generation. HotSpot compiles the class with C1 alone ({@code HotSpotTiers}); a
+ *     region that keeps running is translated again as a class C2 may compile (two tiers,
+ *     see {@code Jit}). {@code -Djvirt.tcg.jit=off} runs
  *     the interpreter alone; threshold 0 translates every block on first use, synchronously
  *     (the differential test runs that way against QEMU).</li>
  * </ul>

@@ -70,6 +70,39 @@ class FlagFusionTest {
         assertEquals(REGS.length * 11 * VALUES.length * VALUES.length, compared);
     }
 
+    /**
+     * Lazy flags ({@link Cpu#ccOp}) left by translated code are settled before a fault is
+     * delivered: the RFLAGS image in the #PF frame is that of the ADD before the faulting store.
+     */
+    @Test
+    void lazyFlagsReachTheFaultFrame() {
+        long[] rflags = new long[2];
+        for (int k = 0; k < 2; k++) {
+            Machine m = new Machine(k == 0 ? -1 : 0);
+            m.split2M(1, ExceptionTest.PT);
+            m.memory.writeLong(m.pteAddress(ExceptionTest.PAGE, ExceptionTest.PT), 0); // not present
+            m.load(Asm.assemble(".code64\n" + ExceptionTest.PROLOGUE + """
+                    gate 14, pf
+                    lidt idtr(%rip)
+                    mov $0x201234, %rsi
+                    mov $-1, %rax
+                    add $1, %rax
+                    movl $7, (%rsi)
+                    hlt
+                    pf: pop %r8
+                    pop %r9
+                    pop %r10
+                    pop %r12
+                    hlt
+                    """ + ExceptionTest.EPILOGUE, Machine.CODE));
+            m.cpu.load(m.bootState());
+            rflags[k] = m.runToHalt().r[12];
+        }
+        long arith = Cpu.CF | Cpu.PF | Cpu.AF | Cpu.ZF | Cpu.SF | Cpu.OF;
+        assertEquals(Cpu.CF | Cpu.PF | Cpu.AF | Cpu.ZF, rflags[0] & arith, "interpreter: flags of -1 + 1");
+        assertEquals(Long.toHexString(rflags[0]), Long.toHexString(rflags[1]), "translated: same RFLAGS in the frame");
+    }
+
     private static long[] run(Machine m, long a, long b) {
         m.cpu.load(m.bootState());
         m.cpu.r[8] = a;

@@ -70,6 +70,7 @@ final class TcgVcpu implements Vcpu {
             if (sipi >= 0) {
                 cpu.startup(sipi);
             }
+            BackgroundThreads.keepBehind();
             CpuCore.Stop stop;
             try {
                 stop = cpu.run(SLICE);

@@ -1,6 +1,5 @@
 package io.jvirt.vmm.accel.tcg.cpu;
 
-import io.jvirt.vmm.arch.x86_64.Segment;
 import io.jvirt.vmm.arch.x86_64.X86BootState;
 import io.jvirt.vmm.devices.IoBus;
 import io.jvirt.vmm.memory.GuestMemory;
@@ -109,33 +108,7 @@ final class Cpu implements CpuCore {
 
     /** Power-on / INIT state (SDM vol. 3A §9.1.1, table 9-1). */
     private void reset() {
-        java.util.Arrays.fill(r, 0);
-        r[RDX] = 0x600; // family/model/stepping signature
-        flags = 2;
-        cr0 = 0x60000010L;
-        cr2 = cr3 = cr4 = 0; // CR8 (TPR) is reset by the APIC's own INIT/reset
-        efer = 0;
-        rip = 0xfff0;
-        for (int s = 0; s < 6; s++) {
-            setSegReal(s, 0);
-            sattr[s] = 0x93; // present, read/write data, accessed
-        }
-        setSegment(CS, 0xf000, 0xffff0000L, 0xffff, 0x9b);
-        gdtBase = idtBase = 0;
-        gdtLimit = idtLimit = 0xffff;
-        ldtrSel = trSel = 0;
-        ldtrBase = trBase = 0;
-        ldtrLimit = trLimit = 0xffff;
-        trAttr = 0x8b;
-        java.util.Arrays.fill(dr, 0);
-        dr[6] = 0xffff0ff0L;
-        dr[7] = 0x400;
-        fpu.reset();
-        halted = false;
-        shadow = false;
-        nmiBlocked = false;
-        updateMode();
-        mmu.flush();
+        CpuReset.powerOn(this);
     }
 
     void setSegment(int s, int selector, long base, int limit, int attr) {
@@ -175,45 +148,9 @@ final class Cpu implements CpuCore {
         endBlock = true;
     }
 
-    static int attrOf(Segment s) {
-        return (s.type() & 0xf) | (s.s() ? 0x10 : 0) | ((s.dpl() & 3) << 5) | (s.present() ? 0x80 : 0)
-                | (s.l() ? 0x2000 : 0) | (s.db() ? 0x4000 : 0) | (s.g() ? 0x8000 : 0);
-    }
-
-    private void loadSeg(int s, Segment seg) {
-        setSegment(s, seg.selector(), seg.base(), seg.limit(), attrOf(seg));
-    }
-
     @Override
     public void load(X86BootState b) {
-        reset();
-        rip = b.rip();
-        r[RSP] = b.rsp();
-        r[RSI] = b.rsi();
-        r[RDX] = 0;
-        flags = b.rflags() | 2;
-        cr0 = b.cr0();
-        cr3 = b.cr3();
-        cr4 = b.cr4();
-        efer = b.efer();
-        gdtBase = b.gdtBase();
-        gdtLimit = b.gdtLimit();
-        idtBase = b.idtBase();
-        idtLimit = b.idtLimit();
-        loadSeg(ES, b.es());
-        loadSeg(DS, b.ds());
-        loadSeg(FS, b.fs());
-        loadSeg(GS, b.gs());
-        loadSeg(SS, b.ss());
-        loadSeg(CS, b.cs());
-        Segment tr = b.tr();
-        trSel = tr.selector();
-        trBase = tr.base();
-        trLimit = tr.limit();
-        trAttr = attrOf(tr);
-        waitSipi = false;
-        updateMode();
-        mmu.flush();
+        CpuReset.load(this, b);
     }
 
     @Override

@@ -48,23 +48,7 @@ class GuestCodeTest {
                 @Override public void write(long offset, int size, long value) { report(port).complete(value); }
             });
         }
-        long[] gdt = {0, 0, 0x00af9b000000ffffL, 0x00cf93000000ffffL};
-        for (int i = 0; i < gdt.length; i++) {
-            memory.writeLong(0x500 + 8L * i, gdt[i]);
-        }
-        memory.writeLong(0x9000, 0xa000 | 0x3); // identity map of 4 GiB with 2 MiB pages (LAYOUT.md)
-        for (int i = 0; i < 4; i++) {
-            memory.writeLong(0xa000 + 8L * i, (0xb000 + 0x1000L * i) | 0x3);
-            for (int j = 0; j < 512; j++) {
-                memory.writeLong(0xb000 + 0x1000L * i + 8L * j, (((long) i << 30) | ((long) j << 21)) | 0x83);
-            }
-        }
-        for (int v = 0x20; v < 0x100; v++) { // every external vector -> the handler, 64-bit interrupt gate
-            long h = CODE + HANDLER;
-            long low = (h & 0xffff) | (0x10L << 16) | (0x8eL << 40) | (((h >>> 16) & 0xffff) << 48);
-            memory.writeLong(IDT + 16L * v, low);
-            memory.writeLong(IDT + 16L * v + 8, h >>> 32);
-        }
+        LongModeTables.write(memory, IDT, CODE + HANDLER);
     }
 
     private CompletableFuture<Long> report(int port) {

@@ -46,8 +46,9 @@ final class Cpu implements CpuCore {
      * arithmetic bits of RFLAGS are those of that operation ({@link FlagFusion#ADD}, SUB or
      * LOGIC) on {@code ccA} and {@code ccB} (LOGIC: its result in {@code ccA}) at {@code ccSize}
      * bytes, not those in {@link #flags}. Translated code settles them ({@link #settleFlags})
-     * before anything else reads RFLAGS and before it returns; the run loop settles them before
-     * it delivers a fault raised inside translated code.
+     * before it reads RFLAGS or calls the interpreter; they may stay pending from one translated
+     * region to the next, and the run loop settles them before it interprets a block, before it
+     * delivers an interrupt or a fault, and when {@link #run} returns.
      */
     int ccOp;
     long ccA, ccB;

@@ -12,11 +12,12 @@ final class Strings {
     }
 
     /**
-     * Forward REP MOVS/STOS a page at a time with host bulk copies; stops (returning false) at
+     * REP MOVS/STOS a page at a time with host bulk copies, upwards or (DF set, as memmove and
+     * the kernel's decompressor use it) downwards; stops (returning false) at
      * anything unusual (MMIO, overlap, a fault ahead), leaving the rest to the element loop.
      * Returns true when rCX reached zero.
      */
-    private static boolean bulk(Cpu c, Insn in, int op, int size, int srcSeg, long am) {
+    private static boolean bulk(Cpu c, Insn in, int op, int size, int srcSeg, long am, boolean down) {
         boolean movs = op <= 0xa5;
         byte[] buf = null;
         for (int pages = 0; pages < 64; pages++) {
@@ -26,17 +27,22 @@ final class Strings {
             }
             long di = c.r[Cpu.RDI] & am;
             long dLin = c.linear(Cpu.ES, di);
-            long room = 4096 - (dLin & 0xfff);
-            long sLin = 0;
+            long n = Math.min(cx, elementsOnPage(dLin, size, down));
             long si = 0;
+            long sLin = 0;
             if (movs) {
                 si = c.r[Cpu.RSI] & am;
                 sLin = c.linear(srcSeg, si);
-                room = Math.min(room, 4096 - (sLin & 0xfff));
+                n = Math.min(n, elementsOnPage(sLin, size, down));
             }
-            long n = Math.min(cx, room / size);
-            if (n == 0 || (am != -1L && (di + n * size > am || (movs && si + n * size > am)))) {
+            long span = (n - 1) * size; // from the first element to the last: downwards with DF set
+            if (n <= 0 || (am != -1L && (down ? di < span || (movs && si < span)
+                    : di + n * size > am || (movs && si + n * size > am)))) {
                 return false;
+            }
+            if (down) {
+                dLin -= span;
+                sLin -= span;
             }
             int bytes = (int) (n * size);
             long dst = c.mmu.hostForWrite(dLin, bytes);
@@ -54,7 +60,7 @@ final class Strings {
                 }
                 c.mmu.host.read(src, buf, 0, bytes);
                 c.mmu.host.write(dst, buf, 0, bytes);
-                c.setReg(Cpu.RSI, in.asz, si + bytes);
+                c.setReg(Cpu.RSI, in.asz, down ? si - bytes : si + bytes);
             } else {
                 long v = c.r[0] & Cpu.mask(size);
                 long b = v & 0xff;
@@ -63,7 +69,7 @@ final class Strings {
                 }
                 c.mmu.host.fill(dst, bytes, (byte) b);
             }
-            c.setReg(Cpu.RDI, in.asz, di + bytes);
+            c.setReg(Cpu.RDI, in.asz, down ? di - bytes : di + bytes);
             c.setReg(Cpu.RCX, in.asz, cx - n);
         }
         if (c.reg(Cpu.RCX, in.asz) != 0) {
@@ -71,6 +77,18 @@ final class Strings {
             c.endBlock = true;
         }
         return true;
+    }
+
+    /**
+     * Elements of {@code size} bytes from the one at {@code lin} to the page end (or, going
+     * {@code down}, to the page start) that lie wholly on its page; 0 if the first one crosses it.
+     */
+    private static long elementsOnPage(long lin, int size, boolean down) {
+        long o = lin & 0xfff;
+        if (o + size > 4096) {
+            return 0;
+        }
+        return down ? o / size + 1 : (4096 - o) / size;
     }
 
     static void exec(Cpu c, Insn in) {
@@ -87,8 +105,8 @@ final class Strings {
         if (op >= 0x6c && op <= 0x6f) {
             SystemOps.checkIo(c, (int) c.r[Cpu.RDX] & 0xffff, size);
         }
-        if (rep && delta > 0 && (op == 0xa4 || op == 0xa5 || op == 0xaa || op == 0xab)) {
-            if (bulk(c, in, op, size, srcSeg, am)) {
+        if (rep && (op == 0xa4 || op == 0xa5 || op == 0xaa || op == 0xab)) {
+            if (bulk(c, in, op, size, srcSeg, am, delta < 0)) {
                 return;
             }
         }

@@ -42,6 +42,13 @@ final class DataEmitter {
     boolean defer;
     /** What the deferred instruction left in locals A, B and V, or null. */
     FlagFusion pending;
+    /**
+     * The producer of the lazy flags pending now, with copies of its operands and result in
+     * locals LA, LB and LV, while the translator knows the flags are still its flags (inside one
+     * block, nothing since changed them); null otherwise. A SETcc, CMOVcc, Jcc, ADC or SBB then
+     * takes its condition or carry from those locals instead of settling RFLAGS.
+     */
+    FlagFusion known;
 
     DataEmitter(Emit e) {
         this.e = e;
@@ -187,7 +194,7 @@ final class DataEmitter {
                 e.loadRm(in, in.osz);
                 cb.lstore(V);
                 Label skip = cb.newLabel(), done = cb.newLabel();
-                e.cond(op & 15);
+                cond(op & 15);
                 cb.ifeq(skip);
                 e.storeReg(in, in.reg, in.osz, V);
                 cb.goto_(done);
@@ -200,7 +207,7 @@ final class DataEmitter {
                 cb.labelBinding(done);
             }
             case Forms.SETCC -> {
-                e.cond(op & 15);
+                cond(op & 15);
                 cb.i2l();
                 cb.lstore(V);
                 if (in.mem()) {
@@ -291,20 +298,39 @@ final class DataEmitter {
             cb.lstore(V);
             return dead ? 0 : lazy;
         }
-        cb.aload(C); // ADC, SBB: they read CF (carry() settles lazy flags first)
+        cb.aload(C); // ADC, SBB: they read CF
         cb.lload(A);
         cb.lload(B);
         carry();
         e.iconst(size);
         cb.invokestatic(CD_ALU, kind == 2 ? "add" : "sub", ADD_SUB);
         cb.lstore(V);
+        e.dropLazy(); // Alu wrote all six flags; lazy flags still pending (carry() may not settle them) are stale
         return 0;
     }
 
-    /** Records lazy flags of {@code kind} (0: none) for the operands A, B and result V. */
+    /** Records lazy flags of {@code kind} (0: none) for the operands A, B and result V, and keeps them {@link #known}. */
     private void lazyFlags(int kind, int size) {
         if (kind != 0) {
             e.lazyFlags(kind, kind == FlagFusion.LOGIC ? V : A, B, size);
+            if (kind != FlagFusion.LOGIC) {
+                cb.lload(A);
+                cb.lstore(Emit.LA);
+                cb.lload(B);
+                cb.lstore(Emit.LB);
+            }
+            cb.lload(V);
+            cb.lstore(Emit.LV);
+            known = new FlagFusion(e, kind, size, Emit.LA, Emit.LB, Emit.LV);
+        }
+    }
+
+    /** Pushes condition {@code cc} as an int 0/1: from the {@link #known} producer when it can, else from RFLAGS. */
+    void cond(int cc) {
+        if (known != null && known.fuses(cc)) {
+            known.cond(cc);
+        } else {
+            e.cond(cc);
         }
     }
 
@@ -320,7 +346,13 @@ final class DataEmitter {
         }
     }
 
+    /** Pushes CF as a long 0/1. */
     private void carry() {
+        if (known != null && known.fuses(2)) {
+            known.cond(2);
+            cb.i2l();
+            return;
+        }
         e.flags();
         e.lconst(Cpu.CF);
         cb.land();

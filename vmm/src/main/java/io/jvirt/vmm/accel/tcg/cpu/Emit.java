@@ -30,6 +30,10 @@ final class Emit {
             CD_RT = ClassDesc.of(PKG + "JitRuntime"), CD_EXEC = ClassDesc.of(PKG + "Exec"),
             CD_MULDIV = ClassDesc.of(PKG + "MulDiv"), CD_LONGS = CD_long.arrayType();
     static final int C = 1, R = 2, BASE = 3, A = 5, B = 7, V = 9, LIN = 11, ITER = 13, DONE = 14;
+    /** Copies of the last lazy flag producer's operands and result ({@link DataEmitter#known}). */
+    static final int LA = 15, LB = 17, LV = 19;
+    /** A scratch long for {@link FlagFusion}'s unsigned compares (LIN may still hold an address). */
+    static final int T = 21;
 
     final CodeBuilder cb;
     /**

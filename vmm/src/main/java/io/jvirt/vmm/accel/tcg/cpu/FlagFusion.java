@@ -25,12 +25,22 @@ final class FlagFusion {
     private final CodeBuilder cb;
     final int kind;
     final int size;
+    /** The locals holding the operands and the result. */
+    private final int a, b, v;
 
+    /** A producer whose operands and result are in locals A, B and V. */
     FlagFusion(Emit e, int kind, int size) {
+        this(e, kind, size, A, B, V);
+    }
+
+    FlagFusion(Emit e, int kind, int size, int a, int b, int v) {
         this.e = e;
         this.cb = e.cb;
         this.kind = kind;
         this.size = size;
+        this.a = a;
+        this.b = b;
+        this.v = v;
     }
 
     /** The fusion kind of ALU operation {@code op} (/r number of group 1), or 0 (ADC, SBB: they read CF). */
@@ -59,55 +69,55 @@ final class FlagFusion {
         if (kind == LOGIC) {
             switch (c) {
                 case 0, 1 -> cb.iconst_0(); // OF = CF = 0
-                case 2, 3 -> zero(V); // ZF (BE: CF | ZF = ZF)
-                case 4, 6 -> sign(V); // SF (L: SF ^ OF = SF)
+                case 2, 3 -> zero(v); // ZF (BE: CF | ZF = ZF)
+                case 4, 6 -> sign(v); // SF (L: SF ^ OF = SF)
                 default -> { // LE: ZF | SF
-                    zero(V);
-                    sign(V);
+                    zero(v);
+                    sign(v);
                     cb.ior();
                 }
             }
         } else if (kind == ADD) {
             switch (c) {
                 case 1 -> { // CF: the masked sum is below an operand
-                    loadMasked(V);
-                    loadMasked(A);
+                    loadMasked(v);
+                    loadMasked(a);
                     unsignedCompare();
                     less();
                 }
-                case 2 -> zero(V);
-                default -> sign(V);
+                case 2 -> zero(v);
+                default -> sign(v);
             }
         } else {
             switch (c) {
                 case 1 -> { // CF: a < b unsigned
-                    loadMasked(A);
-                    loadMasked(B);
+                    loadMasked(a);
+                    loadMasked(b);
                     unsignedCompare();
                     less();
                 }
                 case 2 -> { // ZF: a = b
-                    loadMasked(A);
-                    loadMasked(B);
+                    loadMasked(a);
+                    loadMasked(b);
                     cb.lcmp();
                     equal();
                 }
                 case 3 -> { // CF | ZF: a <= b unsigned
-                    loadMasked(A);
-                    loadMasked(B);
+                    loadMasked(a);
+                    loadMasked(b);
                     unsignedCompare();
                     lessOrEqual();
                 }
-                case 4 -> sign(V);
+                case 4 -> sign(v);
                 case 6 -> { // SF ^ OF: a < b signed
-                    loadSigned(A);
-                    loadSigned(B);
+                    loadSigned(a);
+                    loadSigned(b);
                     cb.lcmp();
                     less();
                 }
                 default -> { // ZF | (SF ^ OF): a <= b signed
-                    loadSigned(A);
-                    loadSigned(B);
+                    loadSigned(a);
+                    loadSigned(b);
                     cb.lcmp();
                     lessOrEqual();
                 }
@@ -121,7 +131,7 @@ final class FlagFusion {
 
     /** Leaves the flags the producer would have written as lazy flags ({@link Cpu#ccOp}). */
     void materialize() {
-        e.lazyFlags(kind, kind == LOGIC ? V : A, B, size);
+        e.lazyFlags(kind, kind == LOGIC ? v : a, b, size);
     }
 
     /**
@@ -187,11 +197,11 @@ final class FlagFusion {
             // x + MIN_VALUE orders unsigned values as signed ones (Long.compareUnsigned)
             e.lconst(Long.MIN_VALUE);
             cb.ladd();
-            cb.lstore(Emit.LIN);
+            cb.lstore(Emit.T);
             e.lconst(Long.MIN_VALUE);
             cb.ladd();
-            cb.lload(Emit.LIN);
-            cb.lcmp(); // LIN is free here: the Jcc that follows computes no address
+            cb.lload(Emit.T);
+            cb.lcmp();
             return;
         }
         cb.lcmp();

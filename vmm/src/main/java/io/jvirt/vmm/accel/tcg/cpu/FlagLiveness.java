@@ -53,6 +53,9 @@ final class FlagLiveness {
             if (writesAll(in) && !div) {
                 in.flagsDead = !liveAfter;
                 liveAfter = false;
+            } else if (isAdcSbb(in)) {
+                in.flagsDead = !liveAfter; // it writes all six, after reading CF
+                liveAfter = true;
             } else if (isIncDec(in)) {
                 in.flagsDead = !liveAfter; // skipping leaves CF (and the dead rest) untouched
                 liveAfter = true;          // CF passes through
@@ -60,6 +63,15 @@ final class FlagLiveness {
                 liveAfter = true;
             }
         }
+    }
+
+    private static boolean isAdcSbb(Insn in) {
+        int op = in.op;
+        if (op < 0x40) {
+            int kind = op >> 3;
+            return (op & 7) < 6 && (kind == 2 || kind == 3);
+        }
+        return (op == 0x80 || op == 0x81 || op == 0x83) && ((in.reg & 7) == 2 || (in.reg & 7) == 3);
     }
 
     private static boolean isIncDec(Insn in) {

@@ -142,6 +142,7 @@ final class Translator {
         CodeBuilder cb = e.cb;
         int n = insns.length;
         long off = start;
+        data.known = null; // a block may be entered from anywhere
         for (int i = 0; i < n; i++) {
             Insn in = insns[i];
             int form = Forms.of(in);
@@ -152,6 +153,7 @@ final class Translator {
             off = e.next;
             if (form == Forms.CALL_INTERP) {
                 interpret(i == n - 1);
+                data.known = null;
                 continue;
             }
             if (in.mem() || form == Forms.MUL_DIV || form >= Forms.PUSH_REG && form <= Forms.RET) {
@@ -164,9 +166,13 @@ final class Translator {
             if (form >= Forms.PUSH_REG && form <= Forms.PUSH_IMM) {
                 stack(in, form);
             } else {
+                FlagFusion before = data.known;
                 data.defer = i == n - 2 && Forms.of(insns[n - 1]) == Forms.JCC && fusable(in, form);
                 data.emit(in, form);
                 data.defer = false;
+                if (data.known == before && !keepsFlags(in, form)) {
+                    data.known = null;
+                }
             }
             if (e.wrote) {
                 e.codeCheck();
@@ -188,6 +194,25 @@ final class Translator {
             case Forms.ALU_REG_RM, Forms.ALU_AX_IMM -> FlagFusion.kindOfAlu(in.op >> 3) != 0;
             case Forms.ALU_RM_REG -> FlagFusion.kindOfAlu(in.op >> 3) != 0 && (!in.mem() || in.op >> 3 == 7);
             case Forms.ALU_RM_IMM -> FlagFusion.kindOfAlu(in.reg & 7) != 0 && (!in.mem() || (in.reg & 7) == 7);
+            default -> false;
+        };
+    }
+
+    /**
+     * Whether the translation of {@code in} leaves RFLAGS as it was (so a {@link DataEmitter#known}
+     * producer stays known): moves, conditional moves and sets, pushes and pops, and the data
+     * forms whose flags {@link FlagLiveness} found dead, as {@link DataEmitter} emits them.
+     */
+    private static boolean keepsFlags(Insn in, int form) {
+        return switch (form) {
+            case Forms.MOV_RM_REG, Forms.MOV_REG_RM, Forms.MOV_RM_IMM, Forms.MOV_REG_IMM, Forms.LEA, Forms.MOVZX,
+                    Forms.MOVSX, Forms.NOP, Forms.CDQE_CQO, Forms.CMOV, Forms.SETCC, Forms.PUSH_REG, Forms.POP_REG,
+                    Forms.PUSH_IMM -> true;
+            case Forms.ALU_RM_REG, Forms.ALU_REG_RM, Forms.ALU_AX_IMM, Forms.ALU_RM_IMM, Forms.TEST_RM_REG,
+                    Forms.TEST_AX_IMM, Forms.TEST_RM_IMM, Forms.IMUL_REG_RM, Forms.IMUL_IMM -> in.flagsDead;
+            case Forms.INC_DEC -> in.flagsDead && !in.mem();
+            case Forms.SHIFT -> in.flagsDead && !in.mem() && (in.reg & 7) >= 4;
+            case Forms.NOT_NEG -> (in.reg & 7) == 2;
             default -> false;
         };
     }
@@ -299,8 +324,9 @@ final class Translator {
                     if (fused != null) {
                         fused.materialize();
                         fused = null;
+                        data.known = null;
                     }
-                    e.cond(cc);
+                    data.cond(cc);
                 }
                 cb.ifeq(fall);
                 jump(next + in.imm, start, fused);

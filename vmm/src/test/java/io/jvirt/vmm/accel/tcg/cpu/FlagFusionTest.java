@@ -71,6 +71,42 @@ class FlagFusionTest {
     }
 
     /**
+     * SETcc, CMOVcc, ADC and SBB after a producer in the same block take their condition or
+     * carry from the producer's operands ({@code DataEmitter.known}); the flags they leave, and
+     * the flags after an ADC, must still be the interpreter's.
+     */
+    @Test
+    void consumersOfKnownFlagsMatchTheInterpreter() {
+        String[] cc = {"o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g"};
+        for (String[] r : REGS) {
+            for (String producer : producers(r[0], r[1])) {
+                StringBuilder src = new StringBuilder("xor %edx, %edx\nxor %r14d, %r14d\npush %r9\n");
+                for (int k = 0; k < 16; k++) {
+                    src.append("mov %r8, %rax\nmov %r9, %rbx\nmov %r8, %r12\nmov %r9, %r13\n").append(producer)
+                            .append("\nset").append(cc[k]).append(" %r10b\ncmov").append(cc[k]).append(" %rbx, %r12\n")
+                            .append(k % 2 == 0 ? "adc %rax, %r13\n" : "sbb $3, %r13\n")
+                            .append("pushfq\npop %r11\nrol $7, %r14\nxor %r10, %r14\nxor %r11, %r14\nxor %r12, %r14\n")
+                            .append("xor %r13, %r14\n");
+                }
+                src.append("pop %r9\n");
+                byte[] code = Asm.assemble(".code64\n" + src + "hlt\n", Machine.CODE);
+                Machine interp = new Machine(-1);
+                Machine jit = new Machine(0);
+                interp.load(code);
+                jit.load(code);
+                for (long a : VALUES) {
+                    for (long b : VALUES) {
+                        long want = run(interp, a, b)[1];
+                        long got = run(jit, a, b)[1];
+                        assertEquals(Long.toHexString(want), Long.toHexString(got),
+                                String.format("%s then SETcc/CMOVcc/ADC with a=%x b=%x", producer, a, b));
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * Lazy flags ({@link Cpu#ccOp}) left by translated code are settled before a fault is
      * delivered: the RFLAGS image in the #PF frame is that of the ADD before the faulting store.
      */

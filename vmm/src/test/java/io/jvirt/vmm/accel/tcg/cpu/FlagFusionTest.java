@@ -50,21 +50,11 @@ class FlagFusionTest {
         int compared = 0;
         for (String[] r : REGS) {
             for (String producer : producers(r[0], r[1])) {
-                byte[] code = Asm.assemble(".code64\n" + program(producer) + "\nhlt\n", Machine.CODE);
-                Machine interp = new Machine(-1);
-                Machine jit = new Machine(0);
-                interp.load(code);
-                jit.load(code);
-                for (long a : VALUES) {
-                    for (long b : VALUES) {
-                        long[] want = run(interp, a, b);
-                        long[] got = run(jit, a, b);
-                        String what = String.format("%s with a=%x b=%x", producer, a, b);
-                        assertEquals(Long.toHexString(want[0]), Long.toHexString(got[0]), what + ": branches taken");
-                        assertEquals(Long.toHexString(want[1]), Long.toHexString(got[1]), what + ": flags seen");
-                        compared++;
-                    }
-                }
+                compared += forEachPair(program(producer) + "\n", (a, b, want, got) -> {
+                    String what = String.format("%s with a=%x b=%x", producer, a, b);
+                    assertEquals(Long.toHexString(want[0]), Long.toHexString(got[0]), what + ": branches taken");
+                    assertEquals(Long.toHexString(want[1]), Long.toHexString(got[1]), what + ": flags seen");
+                });
             }
         }
         assertEquals(REGS.length * 11 * VALUES.length * VALUES.length, compared);
@@ -89,19 +79,8 @@ class FlagFusionTest {
                             .append("xor %r13, %r14\n");
                 }
                 src.append("pop %r9\n");
-                byte[] code = Asm.assemble(".code64\n" + src + "hlt\n", Machine.CODE);
-                Machine interp = new Machine(-1);
-                Machine jit = new Machine(0);
-                interp.load(code);
-                jit.load(code);
-                for (long a : VALUES) {
-                    for (long b : VALUES) {
-                        long want = run(interp, a, b)[1];
-                        long got = run(jit, a, b)[1];
-                        assertEquals(Long.toHexString(want), Long.toHexString(got),
-                                String.format("%s then SETcc/CMOVcc/ADC with a=%x b=%x", producer, a, b));
-                    }
-                }
+                forEachPair(src.toString(), (a, b, want, got) -> assertEquals(Long.toHexString(want[1]),
+                        Long.toHexString(got[1]), String.format("%s then SETcc/CMOVcc/ADC with a=%x b=%x", producer, a, b)));
             }
         }
     }
@@ -137,6 +116,28 @@ class FlagFusionTest {
         long arith = Cpu.CF | Cpu.PF | Cpu.AF | Cpu.ZF | Cpu.SF | Cpu.OF;
         assertEquals(Cpu.CF | Cpu.PF | Cpu.AF | Cpu.ZF, rflags[0] & arith, "interpreter: flags of -1 + 1");
         assertEquals(Long.toHexString(rflags[0]), Long.toHexString(rflags[1]), "translated: same RFLAGS in the frame");
+    }
+
+    /** What one operand pair gave: RDX and R14 on the interpreter ({@code want}) and translated at first use ({@code got}). */
+    private interface PairCheck {
+        void check(long a, long b, long[] want, long[] got);
+    }
+
+    /** Runs {@code source} (then HLT) with R8 = a, R9 = b for every pair of {@link #VALUES}, both ways; returns the pairs run. */
+    private static int forEachPair(String source, PairCheck check) {
+        byte[] code = Asm.assemble(".code64\n" + source + "hlt\n", Machine.CODE);
+        Machine interp = new Machine(-1);
+        Machine jit = new Machine(0);
+        interp.load(code);
+        jit.load(code);
+        int n = 0;
+        for (long a : VALUES) {
+            for (long b : VALUES) {
+                check.check(a, b, run(interp, a, b), run(jit, a, b));
+                n++;
+            }
+        }
+        return n;
     }
 
     private static long[] run(Machine m, long a, long b) {

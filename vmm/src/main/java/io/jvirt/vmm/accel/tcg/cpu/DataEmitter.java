@@ -394,7 +394,7 @@ final class DataEmitter {
         int kind = in.reg & 7;
         e.loadRm(in, size);
         cb.lstore(A);
-        boolean dead = in.flagsDead && !in.mem() && kind >= 4; // rotates always go through Alu.shift
+        boolean dead = in.flagsDead && !in.mem() && kind != 2 && kind != 3; // RCL/RCR always go through Alu.shift
         if (!dead) {
             e.settle(); // a shift by 0 keeps every flag, a rotate all but CF and OF
             cb.aload(C);

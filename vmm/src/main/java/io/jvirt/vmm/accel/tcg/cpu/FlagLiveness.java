@@ -53,6 +53,8 @@ final class FlagLiveness {
             if (writesAll(in) && !div) {
                 in.flagsDead = !liveAfter;
                 liveAfter = false;
+            } else if (isRolRor(in)) {
+                in.flagsDead = !liveAfter; // it writes CF and OF (if its count is not 0) and keeps the rest
             } else if (isAdcSbb(in)) {
                 in.flagsDead = !liveAfter; // it writes all six, after reading CF
                 liveAfter = true;
@@ -63,6 +65,11 @@ final class FlagLiveness {
                 liveAfter = true;
             }
         }
+    }
+
+    private static boolean isRolRor(Insn in) {
+        int op = in.op;
+        return (op == 0xc0 || op == 0xc1 || (op >= 0xd0 && op <= 0xd3)) && (in.reg & 7) <= 1;
     }
 
     private static boolean isAdcSbb(Insn in) {

@@ -52,6 +52,16 @@ final class JitRuntime {
     /** Shift result when its flags are dead ({@code Exec.group2}'s fast path). */
     static long shiftNoFlags(int kind, long v, int count, int size) {
         int n = count & (size == 8 ? 0x3f : 0x1f);
+        if (kind <= 1) { // ROL, ROR: by the masked count modulo the operand width (SDM vol. 2B RCL/RCR/ROL/ROR)
+            int bits = size * 8;
+            int k = n % bits;
+            long m = Cpu.mask(size);
+            long x = v & m;
+            if (k == 0) {
+                return x;
+            }
+            return (kind == 0 ? (x << k) | (x >>> (bits - k)) : (x >>> k) | (x << (bits - k))) & m;
+        }
         long r = switch (kind) {
             case 4, 6 -> v << n;
             case 5 -> (v & Cpu.mask(size)) >>> n;

@@ -312,7 +312,7 @@ final class DataEmitter {
     /** Records lazy flags of {@code kind} (0: none) for the operands A, B and result V, and keeps them {@link #known}. */
     private void lazyFlags(int kind, int size) {
         if (kind != 0) {
-            e.lazyFlags(kind, kind == FlagFusion.LOGIC ? V : A, B, size);
+            new FlagFusion(e, kind, size).materialize();
             if (kind != FlagFusion.LOGIC) {
                 cb.lload(A);
                 cb.lstore(Emit.LA);
@@ -365,11 +365,22 @@ final class DataEmitter {
         }
     }
 
+    /** An INC or DEC emitted without flags (they are dead and it is a register operand). */
+    static boolean bareIncDec(Insn in) {
+        return in.flagsDead && !in.mem();
+    }
+
+    /** A shift or rotate emitted without flags: dead flags, a register operand, not RCL/RCR (they read CF). */
+    static boolean bareShift(Insn in) {
+        int kind = in.reg & 7;
+        return in.flagsDead && !in.mem() && kind != 2 && kind != 3;
+    }
+
     private void incDec(Insn in, int size) {
         boolean dec = (in.reg & 7) == 1;
         e.loadRm(in, size);
         cb.lstore(A);
-        if (in.flagsDead && !in.mem()) {
+        if (bareIncDec(in)) {
             cb.lload(A);
             e.lconst(1);
             if (dec) {
@@ -394,7 +405,7 @@ final class DataEmitter {
         int kind = in.reg & 7;
         e.loadRm(in, size);
         cb.lstore(A);
-        boolean dead = in.flagsDead && !in.mem() && kind != 2 && kind != 3; // RCL/RCR always go through Alu.shift
+        boolean dead = bareShift(in);
         if (!dead) {
             e.settle(); // a shift by 0 keeps every flag, a rotate all but CF and OF
             cb.aload(C);

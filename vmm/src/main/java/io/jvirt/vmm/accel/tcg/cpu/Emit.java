@@ -265,8 +265,7 @@ final class Emit {
     /** Pushes the flags word (settling lazy flags first). */
     void flags() {
         settle();
-        cb.aload(C);
-        cb.getfield(CD_CPU, "flags", CD_long);
+        settledFlags();
     }
 
     /** Writes pending lazy flags into {@code Cpu.flags} ({@code Cpu.settleFlags}). */
@@ -303,9 +302,10 @@ final class Emit {
     /**
      * Pushes Jcc/SETcc/CMOVcc condition {@code cc} as an int 0/1, computed inline from the
      * flags word (SDM vol. 1 appendix B): a single flag, CF|ZF, SF^OF, or ZF|(SF^OF); odd
-     * {@code cc} negates.
+     * {@code cc} negates. Lazy flags are settled once, first.
      */
     void cond(int cc) {
+        settle();
         switch (cc >> 1) {
             case 0 -> flagBit(11); // OF
             case 1 -> flagBit(0); // CF
@@ -313,7 +313,7 @@ final class Emit {
             case 4 -> flagBit(7); // SF
             case 5 -> flagBit(2); // PF
             case 3 -> { // CF | ZF
-                flags();
+                settledFlags();
                 lconst(Cpu.CF | Cpu.ZF);
                 cb.land();
                 cb.lconst_0();
@@ -332,9 +332,15 @@ final class Emit {
         }
     }
 
-    /** Pushes flags bit {@code bit} as an int 0/1. */
+    /** Pushes the flags word as it is (lazy flags already settled). */
+    private void settledFlags() {
+        cb.aload(C);
+        cb.getfield(CD_CPU, "flags", CD_long);
+    }
+
+    /** Pushes settled flags bit {@code bit} as an int 0/1. */
     private void flagBit(int bit) {
-        flags();
+        settledFlags();
         iconst(bit);
         cb.lushr();
         cb.l2i();
@@ -342,9 +348,9 @@ final class Emit {
         cb.iand();
     }
 
-    /** Pushes SF ^ OF (signed less-than) as an int 0/1. */
+    /** Pushes SF ^ OF (signed less-than) of the settled flags as an int 0/1. */
     private void lessThan() {
-        flags();
+        settledFlags();
         cb.dup2();
         iconst(4); // OF (bit 11) onto SF (bit 7)
         cb.lushr();

@@ -28,10 +28,10 @@ final class HotSpotTiers {
     private HotSpotTiers() {
     }
 
-    /** Adds the directive once per JVM; says whether the quick tier is C1-only. */
-    static synchronized boolean install() {
+    /** Adds the directive once per JVM (later calls do nothing); a failure is logged once and not retried. */
+    static synchronized void install() {
         if (installed) {
-            return true;
+            return;
         }
         installed = true;
         Path file = null;
@@ -44,11 +44,9 @@ final class HotSpotTiers {
             if (!String.valueOf(out).contains("added")) {
                 throw new IllegalStateException(String.valueOf(out).trim());
             }
-            return true;
         } catch (Exception | LinkageError e) {
             LOG.log(Level.WARNING, "tcg: cannot keep HotSpot's C2 off quick translations (" + e
                     + "); C2 compiles them too, which slows boots but changes no result");
-            return false;
         } finally {
             if (file != null) {
                 try {

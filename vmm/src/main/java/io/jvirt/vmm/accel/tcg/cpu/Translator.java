@@ -210,8 +210,8 @@ final class Translator {
                     Forms.PUSH_IMM -> true;
             case Forms.ALU_RM_REG, Forms.ALU_REG_RM, Forms.ALU_AX_IMM, Forms.ALU_RM_IMM, Forms.TEST_RM_REG,
                     Forms.TEST_AX_IMM, Forms.TEST_RM_IMM, Forms.IMUL_REG_RM, Forms.IMUL_IMM -> in.flagsDead;
-            case Forms.INC_DEC -> in.flagsDead && !in.mem();
-            case Forms.SHIFT -> in.flagsDead && !in.mem() && (in.reg & 7) != 2 && (in.reg & 7) != 3;
+            case Forms.INC_DEC -> DataEmitter.bareIncDec(in);
+            case Forms.SHIFT -> DataEmitter.bareShift(in);
             case Forms.NOT_NEG -> (in.reg & 7) == 2;
             default -> false;
         };

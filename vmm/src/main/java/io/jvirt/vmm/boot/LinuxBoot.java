@@ -12,10 +12,13 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 
 /**
  * Loads a Linux kernel the way a boot loader does for boot.rst's 64-bit boot protocol: a
- * bzImage (protected-mode part at 1 MiB, entered at load address + 0x200) or an ELF64
+ * bzImage (protected-mode part at 1 MiB, entered at load address + 0x200; or, when its payload
+ * is one {@link KernelPayload} decompresses, the kernel proper decompressed and relocated on
+ * the host, at pref_address, entered at startup_64) or an ELF64
  * vmlinux/payload (PT_LOADs at p_paddr, entered at e_entry), an optional initrd at the top of
  * low RAM, the command line, boot_params with the e820 map, the GDT and identity page tables.
  */
@@ -105,17 +108,53 @@ public final class LinuxBoot {
         }
         long maxCmdline = Math.min(h.cmdlineSize(), ZeroPage.CMDLINE_MAX - 1);
         byte[] cmdline = cmdline(config.cmdline(), maxCmdline);
+        KernelPayload.Kernel extracted = null;
+        if (config.decompressOnHost() && h.relocatable() && KernelPayload.decodable(image, h)) {
+            extracted = KernelPayload.extract(image, h, config.cmdline(), new SecureRandom(), name);
+        }
 
         clearBootArea(memory);
-        memory.write(KERNEL_LOAD, image, pmOffset, (int) pmSize);
+        long entry;
+        long kernelStart;
+        if (extracted == null) {
+            memory.write(KERNEL_LOAD, image, pmOffset, (int) pmSize);
+            entry = KERNEL_LOAD + ENTRY_64_OFFSET;
+            kernelStart = KERNEL_LOAD;
+        } else {
+            entry = loadExtracted(memory, extracted, runtimeStart - h.prefAddress(), name);
+            kernelStart = runtimeStart;
+        }
         long bp = ZeroPage.ADDRESS;
         // zero-page.rst: the setup header is copied from the image, 0x1f1 up to its end.
         int hdrEnd = Math.min(h.headerEnd(), ZeroPage.SIZE);
         memory.write(bp + ZeroPage.SETUP_HEADER, image, SetupHeader.SETUP_SECTS, hdrEnd - SetupHeader.SETUP_SECTS);
+        if (extracted != null && extracted.randomized()) {
+            memory.writeByte(bp + SetupHeader.LOADFLAGS, (byte) (h.loadflags() | KernelPayload.KASLR_FLAG));
+        }
         long[] initrd = loadInitrd(memory, config, Math.min(h.initrdAddrMax(), lowTop - 1), kernelEnd);
         writeBootParams(memory, config, bp, cmdline, initrd);
-        X86BootState state = LongModeBoot.prepare(memory, KERNEL_LOAD + ENTRY_64_OFFSET, bp);
-        return new LoadedKernel("bzImage", state, KERNEL_LOAD, kernelEnd, initrd[0], initrd[1]);
+        X86BootState state = LongModeBoot.prepare(memory, entry, bp);
+        return new LoadedKernel("bzImage", state, kernelStart, kernelEnd, initrd[0], initrd[1]);
+    }
+
+    /**
+     * Copies a kernel decompressed on the host to its PT_LOADs' physical addresses moved by
+     * {@code shift}, zeroes their bss, and returns the physical entry point (startup_64).
+     */
+    private static long loadExtracted(GuestMemory memory, KernelPayload.Kernel k, long shift, String name) {
+        for (Elf64.Segment s : k.elf().loads()) {
+            if (s.memsz() == 0) {
+                continue;
+            }
+            memory.write(s.paddr() + shift, k.image(), (int) s.offset(), (int) s.filesz());
+            zero(memory, s.paddr() + shift + s.filesz(), s.memsz() - s.filesz());
+        }
+        long entry = k.elf().physicalEntry();
+        if (entry < 0) {
+            throw new BootException(String.format("%s: the decompressed kernel's entry point 0x%x lies outside its"
+                    + " segments; the file is corrupt", name, k.elf().entry()));
+        }
+        return entry + shift;
     }
 
     private static LoadedKernel loadElf(GuestMemory memory, BootConfig config, byte[] image, long lowTop) {

@@ -1,5 +1,6 @@
 package io.jvirt.vmm.accel.tcg;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -106,11 +107,12 @@ class LinuxBootTcgTest {
      * With acpi=off (and no MP table: the Debian kernel lacks CONFIG_X86_MPPARSE) Linux finds no
      * IOAPIC, turns the local APIC off and stays in PIC mode ("APIC: Keep in PIC mode(8259)"):
      * the timer tick and every other interrupt come from the 8259 straight to the CPU. Reboot
-     * goes through the i8042 (reboot=k) and, with --no-reboot, ends the machine.
+     * goes through the i8042 (reboot=k) and, with --no-reboot, ends the machine. With nokaslr the
+     * kernel decompressed on the host runs at its link address.
      */
     @Test
     void bootsWithThe8259AloneWhenThereIsNoAcpi() throws Exception {
-        MachineExit exit = boot(1, " acpi=off", "console-pic.log", "reboot -f");
+        MachineExit exit = boot(1, " acpi=off nokaslr", "console-pic.log", "reboot -f");
         assertInstanceOf(MachineExit.ResetRequested.class, exit);
     }
 
@@ -140,14 +142,16 @@ class LinuxBootTcgTest {
                             + tail(out));
                 }
                 Thread.sleep(300);
-                keys.write("echo cpus=$(grep -c ^processor /proc/cpuinfo) jvirt-$((6*7))-ok\n"
+                keys.write(("echo cpus=$(grep -c ^processor /proc/cpuinfo)"
+                        + " text=$(grep -w _text /proc/kallsyms | cut -d' ' -f1) jvirt-$((6*7))-ok\n")
                         .getBytes(StandardCharsets.US_ASCII));
                 keys.flush();
                 if (!out.await("jvirt-42-ok", deadline, m) || !out.awaitLineEnd("jvirt-42-ok", deadline, m)) {
                     fail("the typed command did not run; console tail:\n" + tail(out));
                 }
-                assertTrue(out.text().contains("cpus=" + cpus + " jvirt-42-ok"),
+                assertTrue(out.text().contains("cpus=" + cpus + " text="),
                         "the guest should see " + cpus + " CPU(s); console tail:\n" + tail(out));
+                checkKernelBase(out.text(), config.cmdline());
                 keys.write((last + "\n").getBytes(StandardCharsets.US_ASCII));
                 keys.flush();
                 long left = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime()));
@@ -158,6 +162,23 @@ class LinuxBootTcgTest {
                 }
                 return exit;
             }
+        }
+    }
+
+    /**
+     * The kernel's _text as the guest reports it: the link address with {@code nokaslr}, else a
+     * 2 MiB-aligned address in the 1 GiB kernel mapping (KASLR, applied by the loader).
+     */
+    private static void checkKernelBase(String console, String cmdline) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("text=([0-9a-f]{16}) jvirt-42-ok").matcher(console);
+        assertTrue(m.find(), "no _text in the guest's /proc/kallsyms");
+        long text = Long.parseUnsignedLong(m.group(1), 16);
+        long link = 0xffffffff81000000L;
+        if (cmdline.contains("nokaslr")) {
+            assertEquals(link, text, "nokaslr: the kernel runs where it was linked");
+        } else {
+            assertTrue(text - link >= 0 && text - link < (1L << 30) && text % (2 << 20) == 0,
+                    String.format("_text 0x%x is not a KASLR base", text));
         }
     }
 

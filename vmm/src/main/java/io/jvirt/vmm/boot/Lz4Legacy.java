@@ -5,7 +5,10 @@ package io.jvirt.vmm.boot;
  * kernels (lib/decompress_unlz4.c): a 4-byte magic, then blocks, each a 4-byte little-endian
  * compressed length followed by one LZ4 block (lz4_Block_format.md: sequences of a token,
  * literals, a 2-byte match offset and a match length) that decodes to at most 8 MiB. A block
- * length equal to the magic starts another concatenated frame.
+ * length equal to the magic starts another concatenated frame. Blocks are independent (the
+ * kernel decodes each into its own output), so a match never reaches into an earlier block.
+ * (Decoding the blocks on two threads was measured no faster: 0.16 against 0.14 s for Debian's
+ * 53 MB kernel in a cold JVM.)
  */
 final class Lz4Legacy {
     /** The legacy frame's magic number, as read little-endian. */

@@ -411,7 +411,8 @@ final class Exec {
                     case 7 -> Alu.sext(v, size) >> n;
                     default -> Alu.shift(c, kind, v, count, size);
                 };
-                c.writeRm(in, size, n >= size * 8 && kind != 7 ? 0 : r);
+                // a shift (not a rotate) by the operand's width or more leaves 0, SAR the sign
+                c.writeRm(in, size, kind >= 4 && kind != 7 && n >= size * 8 ? 0 : r);
                 return;
             }
             c.writeRm(in, size, Alu.shift(c, kind, c.readRm(in, size), count, size));

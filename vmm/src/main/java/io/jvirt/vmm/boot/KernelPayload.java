@@ -31,6 +31,8 @@ final class KernelPayload {
     static final long START_KERNEL_MAP = 0xffffffff80000000L;
     /** page_64_types.h: KERNEL_IMAGE_SIZE with CONFIG_RANDOMIZE_BASE (which the relocation table implies). */
     static final long KERNEL_IMAGE_SIZE = 1L << 30;
+    /** gABI ELF64 header: the section header table's offset, entry size and count. */
+    private static final int E_SHOFF = 0x28, E_SHENTSIZE = 0x3a, E_SHNUM = 0x3c;
 
     /**
      * A decompressed kernel: the vmlinux ELF (in {@code image}, relocated for {@code virtualOffset})
@@ -78,8 +80,15 @@ final class KernelPayload {
         }
         Elf64 elf = Elf64.parse(vmlinux, name + " (decompressed)");
         long loadPhysical = h.prefAddress();
+        for (Elf64.Segment s : elf.loads()) {
+            if (s.memsz() > 0 && (s.paddr() < loadPhysical || s.paddr() + s.memsz() > loadPhysical + h.initSize())) {
+                throw new BootException(String.format("%s: the decompressed kernel has a segment at 0x%x-0x%x, outside"
+                        + " pref_address 0x%x + init_size 0x%x; the file is corrupt", name, s.paddr(),
+                        s.paddr() + s.memsz(), loadPhysical, h.initSize()));
+            }
+        }
         int relocsEnd = outLength;
-        long elfEnd = elfFileEnd(vmlinux);
+        long elfEnd = elfFileEnd(vmlinux, elf);
         boolean hasRelocs = relocsEnd - elfEnd >= 12; // three zero terminators at least
         long imageSize = Math.max(outLength, end(elf) - loadPhysical);
         long align = Math.max(h.kernelAlignment(), 1);
@@ -144,16 +153,16 @@ final class KernelPayload {
     }
 
     /** The end of the ELF file proper: its section header table, or its last segment's bytes. */
-    private static long elfFileEnd(byte[] elf) {
-        ByteBuffer b = ByteBuffer.wrap(elf).order(ByteOrder.LITTLE_ENDIAN);
-        long shoff = b.getLong(0x28);
-        int shentsize = b.getShort(0x3a) & 0xffff;
-        int shnum = b.getShort(0x3c) & 0xffff;
+    private static long elfFileEnd(byte[] file, Elf64 elf) {
+        ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
+        long shoff = b.getLong(E_SHOFF);
+        int shentsize = b.getShort(E_SHENTSIZE) & 0xffff;
+        int shnum = b.getShort(E_SHNUM) & 0xffff;
         long end = shoff + (long) shentsize * shnum;
-        for (Elf64.Segment s : Elf64.parse(elf, "kernel").loads()) {
+        for (Elf64.Segment s : elf.loads()) {
             end = Math.max(end, s.offset() + s.filesz());
         }
-        return Math.min(end, elf.length);
+        return Math.max(0, Math.min(end, file.length));
     }
 
     private static long payloadStart(byte[] bzImage, SetupHeader h) {

@@ -62,12 +62,9 @@ final class Lz4Legacy {
             ip++;
             int literals = token >>> 4;
             if (literals == RUN_MASK) {
-                int b;
-                do {
-                    b = in[check(ip, end, base)] & 0xff;
-                    ip++;
-                    literals += b;
-                } while (b == 255);
+                int more = more(in, ip, end, base);
+                ip += more / 255 + 1;
+                literals += more;
             }
             if (literals > end - ip || literals > out.length - op) {
                 throw new IllegalArgumentException(literals + " literals at offset " + (ip - base)
@@ -87,12 +84,9 @@ final class Lz4Legacy {
             }
             int match = token & RUN_MASK;
             if (match == RUN_MASK) {
-                int b;
-                do {
-                    b = in[check(ip, end, base)] & 0xff;
-                    ip++;
-                    match += b;
-                } while (b == 255);
+                int more = more(in, ip, end, base);
+                ip += more / 255 + 1;
+                match += more;
             }
             match += MIN_MATCH;
             if (match > out.length - op) {
@@ -114,6 +108,20 @@ final class Lz4Legacy {
                     + (op - blockStart) + " bytes, more than the format's 8 MiB");
         }
         return op;
+    }
+
+    /**
+     * The continuation of a length of 15 (lz4_Block_format.md): bytes added up until one is not
+     * 255. They are {@code more / 255 + 1} bytes.
+     */
+    private static int more(byte[] in, int ip, int end, int base) {
+        int sum = 0;
+        int b;
+        do {
+            b = in[check(ip++, end, base)] & 0xff;
+            sum += b;
+        } while (b == 255);
+        return sum;
     }
 
     private static int check(int ip, int end, int base) {

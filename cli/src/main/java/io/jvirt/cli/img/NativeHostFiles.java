@@ -23,30 +23,49 @@ public final class NativeHostFiles implements HostFiles {
     }
 
     /**
-     * Makes every image opened afterwards use the native services. Where native access is not
+     * Makes every image opened afterwards use the native services. The native calls are linked
+     * when the first image is opened, not here: linking them takes about 0.17 s, which every
+     * jvirt command paid at start whether it opened an image or not. Where native access is not
      * available (a JVM without --enable-native-access, another OS), images keep the portable
-     * ones and a debug line says why.
+     * services and a debug line says why.
      */
     public static void install() {
-        if (HostFiles.installed() instanceof NativeHostFiles) {
-            return;
-        }
-        try {
-            FileSpace.open(Path.of("/"), false).close(); // links the calls, or fails here
+        if (!(HostFiles.installed() instanceof NativeHostFiles)) {
             HostFiles.install(new NativeHostFiles());
-        } catch (LinkageError | RuntimeException e) {
-            LOG.log(Level.DEBUG, "native file services unavailable, using the portable ones: {0}",
-                    e.toString());
         }
+    }
+
+    /** Whether the native services work here (links them on first call). */
+    public static boolean available() {
+        return Linked.AVAILABLE;
     }
 
     @Override
     public HostFile open(Path path, FileChannel channel, boolean writable) throws IOException {
+        if (!Linked.AVAILABLE) {
+            return HostFiles.portable().open(path, channel, writable);
+        }
         try {
             return new Native(path, FileSpace.open(path, writable), HostFiles.portable()
                     .open(path, channel, writable));
         } catch (SysException e) {
             throw new BlockException(path + ": " + e.getMessage() + "; check the file", e);
+        }
+    }
+
+    /** The native calls, linked on first use (class initialization runs once, thread-safely). */
+    private static final class Linked {
+        static final boolean AVAILABLE = link();
+
+        private static boolean link() {
+            try {
+                FileSpace.open(Path.of("/"), false).close(); // links the calls, or fails here
+                return true;
+            } catch (LinkageError | RuntimeException e) {
+                LOG.log(Level.DEBUG, "native file services unavailable, using the portable ones: {0}",
+                        e.toString());
+                return false;
+            }
         }
     }
 

@@ -42,7 +42,7 @@ class NativeHostFilesTest {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/qemu-img")),
                 "qemu-img not installed (scripts/install-deps installs qemu-utils)");
         NativeHostFiles.install();
-        assertTrue(HostFiles.installed() instanceof NativeHostFiles,
+        assertTrue(HostFiles.installed() instanceof NativeHostFiles && NativeHostFiles.available(),
                 "native services did not install (is --enable-native-access set?)");
     }
 

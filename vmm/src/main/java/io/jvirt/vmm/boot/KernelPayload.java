@@ -22,9 +22,6 @@ import java.util.random.RandomGenerator;
  * regions). The physical load address stays pref_address.
  */
 final class KernelPayload {
-    /** boot.rst, protocol 2.08+: offset of the payload from the protected-mode code, and its length. */
-    static final int PAYLOAD_OFFSET = 0x248, PAYLOAD_LENGTH = 0x24c;
-    static final int PROTOCOL_2_08 = 0x0208;
     /** boot.rst, loadflags bit 1: set by the decompressor when it randomized the kernel's base. */
     static final int KASLR_FLAG = 0x02;
     /** arch/x86/include/asm/page_64_types.h: __START_KERNEL_map, the kernel image's virtual base. */
@@ -46,12 +43,9 @@ final class KernelPayload {
 
     /** Whether the bzImage's payload is one this class decompresses (LZ4 legacy). */
     static boolean decodable(byte[] bzImage, SetupHeader h) {
-        if (h.version() < PROTOCOL_2_08) {
-            return false;
-        }
-        long start = payloadStart(bzImage, h);
-        long length = Integer.toUnsignedLong(Lz4Legacy.le32(bzImage, PAYLOAD_LENGTH));
-        return start >= 0 && length >= 8 && start + length <= bzImage.length
+        long start = h.payloadStart();
+        long length = h.payloadLength(); // 0 before protocol 2.08
+        return length >= 8 && start + length <= bzImage.length
                 && Lz4Legacy.isLz4Legacy(bzImage, (int) start, (int) length);
     }
 
@@ -61,8 +55,8 @@ final class KernelPayload {
      * Throws {@link BootException} naming {@code name} on a corrupt payload.
      */
     static Kernel extract(byte[] bzImage, SetupHeader h, String cmdline, RandomGenerator random, String name) {
-        int start = (int) payloadStart(bzImage, h);
-        int length = Lz4Legacy.le32(bzImage, PAYLOAD_LENGTH);
+        int start = (int) h.payloadStart();
+        int length = (int) h.payloadLength();
         int outLength = Lz4Legacy.le32(bzImage, start + length - 4);
         if (outLength <= 0 || outLength > h.initSize()) {
             throw new BootException(String.format("%s: the compressed kernel claims %d bytes decompressed, outside"
@@ -87,9 +81,8 @@ final class KernelPayload {
                         s.paddr() + s.memsz(), loadPhysical, h.initSize()));
             }
         }
-        int relocsEnd = outLength;
         long elfEnd = elfFileEnd(vmlinux, elf);
-        boolean hasRelocs = relocsEnd - elfEnd >= 12; // three zero terminators at least
+        boolean hasRelocs = outLength - elfEnd >= 12; // three zero terminators at least
         long imageSize = Math.max(outLength, end(elf) - loadPhysical);
         long align = Math.max(h.kernelAlignment(), 1);
         if (!hasRelocs || !h.relocatable() || hasWord(cmdline, "nokaslr") || imageSize + loadPhysical > KERNEL_IMAGE_SIZE) {
@@ -98,7 +91,7 @@ final class KernelPayload {
         long slots = 1 + (KERNEL_IMAGE_SIZE - loadPhysical - imageSize) / align;
         long offset = random.nextLong(slots) * align;
         if (offset != 0) {
-            relocate(vmlinux, elf, relocsEnd, (int) elfEnd, offset, name);
+            relocate(vmlinux, elf, outLength, (int) elfEnd, offset, name);
         }
         return new Kernel(vmlinux, elf, offset, true);
     }
@@ -163,11 +156,6 @@ final class KernelPayload {
             end = Math.max(end, s.offset() + s.filesz());
         }
         return Math.max(0, Math.min(end, file.length));
-    }
-
-    private static long payloadStart(byte[] bzImage, SetupHeader h) {
-        long pm = h.protectedModeOffset();
-        return pm + Integer.toUnsignedLong(Lz4Legacy.le32(bzImage, PAYLOAD_OFFSET));
     }
 
     private static boolean hasWord(String cmdline, String word) {

@@ -9,8 +9,8 @@ import java.nio.ByteOrder;
  * of the same fields in boot_params (zero-page.rst: hdr at 0x1f1).
  */
 record SetupHeader(int setupSects, int version, int loadflags, long initrdAddrMax, long kernelAlignment,
-                   boolean relocatable, int xloadflags, long cmdlineSize, long prefAddress, long initSize,
-                   int headerEnd) {
+                   boolean relocatable, int xloadflags, long cmdlineSize, long payloadOffset, long payloadLength,
+                   long prefAddress, long initSize, int headerEnd) {
 
     // boot.rst, "The Real-Mode Kernel Header" (offset/size/protocol).
     static final int SETUP_SECTS = 0x1f1;     // 1, 2.00+: 0 means 4
@@ -28,6 +28,8 @@ record SetupHeader(int setupSects, int version, int loadflags, long initrdAddrMa
     static final int RELOCATABLE_KERNEL = 0x234; // 1, 2.05+
     static final int XLOADFLAGS = 0x236;      // 2, 2.12+
     static final int CMDLINE_SIZE = 0x238;    // 4, 2.06+
+    static final int PAYLOAD_OFFSET = 0x248;  // 4, 2.08+: from the protected-mode code
+    static final int PAYLOAD_LENGTH = 0x24c;  // 4, 2.08+
     static final int PREF_ADDRESS = 0x258;    // 8, 2.10+
     static final int INIT_SIZE = 0x260;       // 4, 2.10+
 
@@ -60,6 +62,8 @@ record SetupHeader(int setupSects, int version, int loadflags, long initrdAddrMa
                 version >= 0x0205 && image[RELOCATABLE_KERNEL] != 0,
                 version >= PROTOCOL_2_12 ? b.getShort(XLOADFLAGS) & 0xffff : 0,
                 version >= 0x0206 ? Integer.toUnsignedLong(b.getInt(CMDLINE_SIZE)) : DEFAULT_CMDLINE_SIZE,
+                version >= 0x0208 ? Integer.toUnsignedLong(b.getInt(PAYLOAD_OFFSET)) : 0,
+                version >= 0x0208 ? Integer.toUnsignedLong(b.getInt(PAYLOAD_LENGTH)) : 0,
                 version >= 0x020a ? b.getLong(PREF_ADDRESS) : 0,
                 version >= 0x020a ? Integer.toUnsignedLong(b.getInt(INIT_SIZE)) : 0,
                 JUMP + 2 + (image[JUMP + 1] & 0xff));
@@ -68,6 +72,11 @@ record SetupHeader(int setupSects, int version, int loadflags, long initrdAddrMa
     /** Offset in the file of the protected-mode kernel: after the boot sector and setup sectors. */
     int protectedModeOffset() {
         return (setupSects + 1) * 512;
+    }
+
+    /** Offset in the file of the compressed kernel (boot.rst payload_offset; with payloadLength 0 before 2.08). */
+    long payloadStart() {
+        return protectedModeOffset() + payloadOffset;
     }
 
     static String versionString(int version) {

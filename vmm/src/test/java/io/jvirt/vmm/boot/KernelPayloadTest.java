@@ -93,7 +93,7 @@ class KernelPayloadTest {
     void aDamagedPayloadIsOneLineNamingTheFile() throws Exception {
         byte[] bz = Files.readAllBytes(TestKernels.debianBzImage());
         SetupHeader h = SetupHeader.parse(bz);
-        int start = h.protectedModeOffset() + Lz4Legacy.le32(bz, KernelPayload.PAYLOAD_OFFSET);
+        int start = (int) h.payloadStart();
         bz[start + 7] = 0x7f; // the first block's length now runs past the payload (LZ4 has no checksum to catch less)
         String msg = assertThrows(BootException.class,
                 () -> KernelPayload.extract(bz, h, "", fixed(1), "broken-vmlinuz")).getMessage();

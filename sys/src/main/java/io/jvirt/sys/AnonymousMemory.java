@@ -72,6 +72,11 @@ final class AnonymousMemory implements HostMemory {
     }
 
     @Override
+    public void copy(long srcOffset, long dstOffset, long length) {
+        MemorySegment.copy(segment, srcOffset, segment, dstOffset, length);
+    }
+
+    @Override
     public void fill(long offset, long length, byte value) {
         segment.asSlice(offset, length).fill(value);
     }

@@ -46,6 +46,12 @@ public interface HostMemory extends AutoCloseable {
     /** Copies {@code length} bytes of {@code src[srcOffset…]} to {@code offset}. */
     void write(long offset, byte[] src, int srcOffset, int length);
 
+    /**
+     * Copies {@code length} bytes from {@code srcOffset} to {@code dstOffset} within the block,
+     * as memmove does: overlapping ranges end up holding what the source held.
+     */
+    void copy(long srcOffset, long dstOffset, long length);
+
     /** Sets {@code length} bytes at {@code offset} to {@code value}. */
     void fill(long offset, long length, byte value);
 

@@ -1,5 +1,7 @@
 package io.jvirt.vmm.accel.tcg.cpu;
 
+import io.jvirt.sys.HostMemory;
+
 /**
  * String instructions MOVS/CMPS/STOS/LODS/SCAS/INS/OUTS with REP/REPE/REPNE in every address
  * size. A long REP runs in chunks: when the chunk ends with rCX still non-zero, RIP is set back
@@ -12,14 +14,13 @@ final class Strings {
     }
 
     /**
-     * REP MOVS/STOS a page at a time with host bulk copies, upwards or (DF set, as memmove and
-     * the kernel's decompressor use it) downwards; stops (returning false) at
-     * anything unusual (MMIO, overlap, a fault ahead), leaving the rest to the element loop.
-     * Returns true when rCX reached zero.
+     * REP MOVS/STOS a page at a time with host bulk copies and fills, upwards or (DF set, as
+     * memmove and the kernel's decompressor use it) downwards; stops (returning false) at
+     * anything unusual (MMIO, a fault ahead, an overlap whose writes would run ahead of its
+     * reads), leaving the rest to the element loop. Returns true when rCX reached zero.
      */
     private static boolean bulk(Cpu c, Insn in, int op, int size, int srcSeg, long am, boolean down) {
         boolean movs = op <= 0xa5;
-        byte[] buf = null;
         for (int pages = 0; pages < 64; pages++) {
             long cx = c.reg(Cpu.RCX, in.asz);
             if (cx == 0) {
@@ -52,22 +53,15 @@ final class Strings {
             if (movs) {
                 long sPa = c.mmu.translate(sLin, Mmu.READ);
                 long src = c.mmu.memory.backingOffset(sPa, bytes);
-                if (src < 0 || (src < dst + bytes && dst < src + bytes)) {
+                // Element by element, an overlapping copy equals a memmove only if every write
+                // lands where the reads have been: below the source going up, above it going down.
+                if (src < 0 || (src < dst + bytes && dst < src + bytes && (down ? dst < src : dst > src))) {
                     return false;
                 }
-                if (buf == null) {
-                    buf = new byte[4096];
-                }
-                c.mmu.host.read(src, buf, 0, bytes);
-                c.mmu.host.write(dst, buf, 0, bytes);
+                c.mmu.host.copy(src, dst, bytes);
                 c.setReg(Cpu.RSI, in.asz, down ? si - bytes : si + bytes);
             } else {
-                long v = c.r[0] & Cpu.mask(size);
-                long b = v & 0xff;
-                if (v != b * (Cpu.mask(size) / 0xff)) {
-                    return false; // not one repeated byte
-                }
-                c.mmu.host.fill(dst, bytes, (byte) b);
+                store(c.mmu.host, dst, bytes, size, c.r[0] & Cpu.mask(size));
             }
             c.setReg(Cpu.RDI, in.asz, down ? di - bytes : di + bytes);
             c.setReg(Cpu.RCX, in.asz, cx - n);
@@ -77,6 +71,22 @@ final class Strings {
             c.endBlock = true;
         }
         return true;
+    }
+
+    /** Fills {@code bytes} of host memory at {@code dst} with the {@code size}-byte element {@code v}. */
+    private static void store(HostMemory host, long dst, int bytes, int size, long v) {
+        long b = v & 0xff;
+        if (v == (b * 0x0101_0101_0101_0101L & Cpu.mask(size))) {
+            host.fill(dst, bytes, (byte) b); // one repeated byte, as memset leaves it
+            return;
+        }
+        for (int o = 0; o < bytes; o += size) {
+            switch (size) {
+                case 2 -> host.putShort(dst + o, (short) v);
+                case 4 -> host.putInt(dst + o, (int) v);
+                default -> host.putLong(dst + o, v);
+            }
+        }
     }
 
     /**

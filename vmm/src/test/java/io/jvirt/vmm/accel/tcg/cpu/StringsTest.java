@@ -43,6 +43,30 @@ class StringsTest {
         assertEquals(0, c.r[Cpu.RCX]);
     }
 
+    /** REP STOS of a value that is not one repeated byte (memset16/32/64), at every size, both ways, across pages. */
+    @Test
+    void repStosOfAPatternAtEverySize() {
+        for (int size : new int[]{2, 4, 8}) {
+            for (boolean down : new boolean[]{false, true}) {
+                Machine m = new Machine();
+                long count = 0x1234 / size; // a page and a bit: the fill crosses page boundaries
+                long start = SRC + 0x10 + (down ? (count - 1) * size : 0);
+                String suffix = size == 2 ? "w" : size == 4 ? "l" : "q";
+                Cpu c = m.run64("mov $0x" + Long.toHexString(start) + ", %rdi\nmov $0x" + Long.toHexString(count)
+                        + ", %rcx\nmov $0x0123456789abcdef, %rax\n" + (down ? "std\n" : "") + "rep stos" + suffix + "\ncld");
+                long v = 0x0123456789abcdefL & Cpu.mask(size);
+                long lo = SRC + 0x10;
+                for (long a = lo; a < lo + count * size; a += size) {
+                    assertEquals(v, m.memory.readLong(a) & Cpu.mask(size), size + "-byte element at 0x" + Long.toHexString(a));
+                }
+                assertEquals(0, m.memory.readLong(lo - 8), "below the fill");
+                assertEquals(0, m.memory.readLong(lo + count * size), "above the fill");
+                assertEquals(down ? lo - size : lo + count * size, c.r[Cpu.RDI]);
+                assertEquals(0, c.r[Cpu.RCX]);
+            }
+        }
+    }
+
     /** Copies LEN bytes from SRC to SRC + gap with REP MOVS of {@code size} (DF = {@code down}) and compares with the model. */
     private static void check(int size, long gap, boolean down) {
         Machine m = new Machine();

@@ -10,6 +10,11 @@ package io.jvirt.vmm.accel.tcg.cpu;
  * state as the interpreter would leave it; the instructions the region completed before it
  * are then not counted in {@code retired} (a budget and benchmark count, not architectural).
  */
-interface Translated {
-    void run(Cpu c);
+abstract class Translated {
+    /*
+     * An abstract class, not an interface: the run loop's call site sees thousands of these
+     * classes, and HotSpot dispatches a megamorphic virtual call through the vtable (one load
+     * at a fixed offset) where an interface call scans the receiver's itable.
+     */
+    abstract void run(Cpu c);
 }

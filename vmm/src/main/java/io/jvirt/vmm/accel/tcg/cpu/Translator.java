@@ -29,7 +29,7 @@ import java.util.List;
 
 /**
  * Translates a {@link Region} (decoded 64-bit-mode blocks of one guest page) into a hidden
- * class implementing {@link Translated}, so HotSpot compiles the region as one method. Forms
+ * class extending {@link Translated}, so HotSpot compiles the region as one method. Forms
  * listed in {@link Forms} are emitted inline ({@link DataEmitter} for data, here for stack and
  * control transfers); every other instruction calls the interpreter through
  * {@link JitRuntime#step}. The blocks' Insn objects are the hidden class's data.
@@ -53,10 +53,11 @@ final class Translator {
      * instead of parsing class files from the class path on every translation.
      */
     private static final ClassFile CLASS_FILE = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
-            ClassHierarchyResolver.of(List.of(ClassDesc.of(Emit.PKG + "Translated")), java.util.Map.of(
+            ClassHierarchyResolver.of(List.of(), java.util.Map.of(
                     Emit.CD_CPU, ConstantDescs.CD_Object, Emit.CD_MMU, ConstantDescs.CD_Object,
-                    Emit.CD_INSN, ConstantDescs.CD_Object, ClassDesc.of(Emit.PKG + QUICK_NAME), ConstantDescs.CD_Object,
-                    ClassDesc.of(Emit.PKG + HOT_NAME), ConstantDescs.CD_Object))
+                    Emit.CD_INSN, ConstantDescs.CD_Object, ClassDesc.of(Emit.PKG + "Translated"), ConstantDescs.CD_Object,
+                    ClassDesc.of(Emit.PKG + QUICK_NAME), ClassDesc.of(Emit.PKG + "Translated"),
+                    ClassDesc.of(Emit.PKG + HOT_NAME), ClassDesc.of(Emit.PKG + "Translated")))
                     .orElse(ClassHierarchyResolver.defaultResolver()).cached()));
     private static final ClassDesc CD_TRANSLATED = ClassDesc.of(Emit.PKG + "Translated");
     private static final MethodTypeDesc STEP = MethodTypeDesc.of(CD_boolean, CD_CPU, CD_INSN, CD_long, CD_long);
@@ -105,10 +106,10 @@ final class Translator {
     static byte[] classBytes(Region region, boolean hot) {
         return CLASS_FILE.build(ClassDesc.of(Emit.PKG + (hot ? HOT_NAME : QUICK_NAME)), cl -> {
             cl.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
-            cl.withInterfaceSymbols(CD_TRANSLATED);
+            cl.withSuperclass(CD_TRANSLATED);
             cl.withMethodBody(ConstantDescs.INIT_NAME, ConstantDescs.MTD_void, ClassFile.ACC_PUBLIC, cb -> {
                 cb.aload(0);
-                cb.invokespecial(ConstantDescs.CD_Object, ConstantDescs.INIT_NAME, ConstantDescs.MTD_void);
+                cb.invokespecial(CD_TRANSLATED, ConstantDescs.INIT_NAME, ConstantDescs.MTD_void);
                 cb.return_();
             });
             cl.withMethodBody("run", MethodTypeDesc.of(CD_void, CD_CPU), ClassFile.ACC_PUBLIC,

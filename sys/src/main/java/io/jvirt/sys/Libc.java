@@ -193,6 +193,24 @@ final class Libc {
         }
     }
 
+    /**
+     * read(2) on a non-blocking descriptor: the byte count, or -EAGAIN when nothing is ready,
+     * without an exception (for a poller that is the common case, and a SysException with its
+     * message costs microseconds).
+     */
+    static long readNonBlocking(int fd, MemorySegment buf, long count, String subject) {
+        try {
+            MemorySegment st = state();
+            long rc = (long) READ.invokeExact(st, fd, buf, count);
+            if (rc == -1 && errno(st) == LinuxConstants.EAGAIN) {
+                return -LinuxConstants.EAGAIN;
+            }
+            return check(rc, st, "read", subject);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
     static long write(int fd, MemorySegment buf, long count, String subject) {
         try {
             MemorySegment st = state();

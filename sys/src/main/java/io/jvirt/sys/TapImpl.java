@@ -78,14 +78,9 @@ final class TapImpl implements Tap {
 
     @Override
     public synchronized int read(byte[] buf) {
-        long n;
-        try {
-            n = Libc.read(fd.get(), rxBuf, Math.min(buf.length, MAX_PACKET), fd.name());
-        } catch (SysException e) {
-            if (e.errno() == LinuxConstants.EAGAIN) {
-                return -1;
-            }
-            throw e;
+        long n = Libc.readNonBlocking(fd.get(), rxBuf, Math.min(buf.length, MAX_PACKET), fd.name());
+        if (n == -LinuxConstants.EAGAIN) {
+            return -1;
         }
         MemorySegment.copy(rxBuf, ValueLayout.JAVA_BYTE, 0, buf, 0, (int) n);
         return (int) n;

@@ -156,6 +156,12 @@ final class HvcDevice implements VirtioConsole {
         }
     }
 
+    /** Receive buffers are work only while typed input waits for them. */
+    @Override
+    public synchronized boolean buffersAreWork(int index) {
+        return index != RECEIVEQ || inputCount != 0;
+    }
+
     private void transmit(VirtioQueue queue) {
         boolean wrote = false;
         for (Request r = queue.next(); r != null; r = queue.next()) {

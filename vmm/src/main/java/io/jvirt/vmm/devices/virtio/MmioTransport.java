@@ -306,7 +306,7 @@ final class MmioTransport implements VirtioMmio {
             boolean more;
             do {
                 device.process(index, q);
-                more = q.rearm();
+                more = q.rearm() && device.buffersAreWork(index);
             } while (more && ++rounds < MAX_ROUNDS);
             if (more && doorbell != null) {
                 doorbell.run(); // come back for the rest, after other work of this thread

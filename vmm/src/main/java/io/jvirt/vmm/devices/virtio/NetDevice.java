@@ -153,6 +153,12 @@ final class NetDevice implements VirtioDevice {
         }
     }
 
+    /** Receive buffers are work only for a frame waiting for them; otherwise they wait for the TAP. */
+    @Override
+    public boolean buffersAreWork(int index) {
+        return index != RX || rxPending != 0;
+    }
+
     private void transmit(VirtioQueue queue) {
         for (Request r = queue.next(); r != null; r = queue.next()) {
             long len = r.readableLength();

@@ -45,6 +45,18 @@ public interface VirtioDevice {
     /** The driver notified queue {@code index}: take and complete the requests it holds. */
     void process(int index, VirtioQueue queue);
 
+    /**
+     * Whether the buffers the driver has made available on queue {@code index}, right after
+     * {@link #process}, are work for the device. They are on queues the device empties as they
+     * fill (transmit, requests): the default. They are not on a receive queue while the device
+     * has nothing to put in it: its buffers wait for data, and the device has the queue
+     * processed again when data arrives. The transport processes a queue again while this holds
+     * and buffers remain, so a receive queue that answered true would be polled without end.
+     */
+    default boolean buffersAreWork(int index) {
+        return true;
+    }
+
     /** Device reset (status written 0): forget all driver-visible state. */
     default void reset() {
     }

@@ -61,6 +61,24 @@ class HvcDeviceTest {
         assertTrue(raised > 0);
     }
 
+    /** Posted receive buffers with no input waiting are no work: serving the kick does not ring the doorbell again. */
+    @Test
+    void idleReceiveBuffersDoNotRingTheDoorbellAgain() {
+        int[] rings = new int[1];
+        VirtioMmio withDoorbell = VirtioMmio.create(console, mem, high -> { }, () -> rings[0]++);
+        TestDriver r = new TestDriver(withDoorbell, mem, HvcDevice.RECEIVEQ);
+        assertTrue(r.negotiate(VERSION_1 | 1L << HvcDevice.F_SIZE));
+        r.setupQueue(16, 0x10000, 0x11000, 0x12000);
+        r.driverOk();
+        r.descriptor(r.desc, 0, BUF, 64, Virtio.VIRTQ_DESC_F_WRITE, 0);
+        r.offer(0);
+        r.kick();
+        assertEquals(1, rings[0], "the driver's kick rings the doorbell");
+        withDoorbell.notifyQueues(); // the I/O thread serves the ring: no input to deliver
+        assertEquals(1, rings[0], "an idle receive queue rang the doorbell again");
+        assertEquals(0, r.usedIdx());
+    }
+
     @Test
     void inputWaitsForReceiveBuffersThenFillsThem() {
         for (byte c : "ls\n".getBytes(StandardCharsets.US_ASCII)) {

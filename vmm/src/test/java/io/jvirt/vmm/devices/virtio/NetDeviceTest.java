@@ -38,6 +38,7 @@ class NetDeviceTest {
     private Netns ns;
     private Tap tap;
     private HostMemory host;
+    private GuestMemory mem;
     private VirtioMmio dev;
     private VirtioDevice net;
     private NetGuest guest;
@@ -53,7 +54,7 @@ class NetDeviceTest {
         ns.adopt(tap.name());
         ns.address(tap.name(), "10.77.0.1/24");
         host = HostMemory.allocate(MEM);
-        GuestMemory mem = GuestRam.over(host, MEM);
+        mem = GuestRam.over(host, MEM);
         net = VirtioDevice.net(tap, MAC);
         dev = VirtioMmio.create(net, mem, new IrqLine() {
             @Override
@@ -308,6 +309,28 @@ class NetDeviceTest {
             guest.rx.kick();
         }
         return found;
+    }
+
+    /**
+     * Posted receive buffers are no work while the TAP is idle: the I/O thread that serves the
+     * RX kick must not ring itself again (it did, and polled the TAP on a full core for as long
+     * as the guest had buffers posted, which was always).
+     */
+    @Test
+    void anIdleReceiveQueueDoesNotRingItsOwnDoorbell() {
+        AtomicInteger rings = new AtomicInteger();
+        VirtioMmio withDoorbell = VirtioMmio.create(net, mem, new IrqLine() {
+            @Override
+            public void set(boolean high) {
+            }
+        }, rings::incrementAndGet);
+        NetGuest g = new NetGuest(withDoorbell, mem);
+        assertTrue(g.start(bit(Virtio.F_VERSION_1) | bit(NetDevice.F_MAC)));
+        assertEquals(1, rings.get(), "the driver's RX kick rings the doorbell");
+        for (int i = 0; i < 3; i++) {
+            withDoorbell.notifyQueues(); // what the I/O thread does for a ring
+        }
+        assertEquals(1, rings.get(), "serving an RX queue with nothing to receive rang the doorbell again");
     }
 
     @Test

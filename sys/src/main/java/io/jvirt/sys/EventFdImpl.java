@@ -36,13 +36,8 @@ final class EventFdImpl implements EventFd {
     public long read() {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment v = a.allocate(ValueLayout.JAVA_LONG);
-            try {
-                Libc.read(fd.get(), v, 8, fd.name());
-            } catch (SysException e) {
-                if (e.errno() == LinuxConstants.EAGAIN) {
-                    return 0;
-                }
-                throw e;
+            if (Libc.readNonBlocking(fd.get(), v, 8, fd.name()) == -LinuxConstants.EAGAIN) {
+                return 0;
             }
             return v.get(ValueLayout.JAVA_LONG, 0);
         }

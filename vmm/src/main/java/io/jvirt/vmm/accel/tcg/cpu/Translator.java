@@ -47,6 +47,7 @@ final class Translator {
      */
     static final String QUICK_NAME = "TranslatedBlock", HOT_NAME = "TranslatedHot";
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
+    private static final ClassDesc CD_TRANSLATED = ClassDesc.of(Emit.PKG + "Translated");
     /**
      * One ClassFile context for all translations. Stack maps only ever merge identical types
      * here, but the generator still asks about the classes it sees: answer from a fixed table
@@ -55,11 +56,9 @@ final class Translator {
     private static final ClassFile CLASS_FILE = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
             ClassHierarchyResolver.of(List.of(), java.util.Map.of(
                     Emit.CD_CPU, ConstantDescs.CD_Object, Emit.CD_MMU, ConstantDescs.CD_Object,
-                    Emit.CD_INSN, ConstantDescs.CD_Object, ClassDesc.of(Emit.PKG + "Translated"), ConstantDescs.CD_Object,
-                    ClassDesc.of(Emit.PKG + QUICK_NAME), ClassDesc.of(Emit.PKG + "Translated"),
-                    ClassDesc.of(Emit.PKG + HOT_NAME), ClassDesc.of(Emit.PKG + "Translated")))
+                    Emit.CD_INSN, ConstantDescs.CD_Object, CD_TRANSLATED, ConstantDescs.CD_Object,
+                    ClassDesc.of(Emit.PKG + QUICK_NAME), CD_TRANSLATED, ClassDesc.of(Emit.PKG + HOT_NAME), CD_TRANSLATED))
                     .orElse(ClassHierarchyResolver.defaultResolver()).cached()));
-    private static final ClassDesc CD_TRANSLATED = ClassDesc.of(Emit.PKG + "Translated");
     private static final MethodTypeDesc STEP = MethodTypeDesc.of(CD_boolean, CD_CPU, CD_INSN, CD_long, CD_long);
 
     private final Emit e;

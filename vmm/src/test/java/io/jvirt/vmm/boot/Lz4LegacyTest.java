@@ -37,7 +37,7 @@ class Lz4LegacyTest {
                 }
             }
         }
-        for (byte[] data : new byte[][] {mixed, new byte[5 << 20], "a".getBytes(), text()}) {
+        for (byte[] data : new byte[][] {mixed, new byte[5 << 20], "a".getBytes(), text(), periodic(r)}) {
             byte[] frame = lz4(data);
             assertTrue(Lz4Legacy.isLz4Legacy(frame, 0, frame.length));
             assertArrayEquals(data, Lz4Legacy.decode(frame, 0, frame.length, data.length));
@@ -83,6 +83,27 @@ class Lz4LegacyTest {
             s.append("line ").append(i % 97).append(": the quick brown fox\n");
         }
         return s.toString().getBytes();
+    }
+
+    /**
+     * Runs that repeat a random pattern of every period from 1 to 64 bytes: lz4 writes them as
+     * matches that overlap themselves (offset = period, shorter than the match), which the
+     * decoder copies in growing chunks.
+     */
+    private static byte[] periodic(Random r) {
+        byte[] out = new byte[64 * 3000];
+        int i = 0;
+        for (int period = 1; period <= 64; period++) {
+            int start = i;
+            for (int k = 0; k < period; k++) {
+                out[i++] = (byte) r.nextInt();
+            }
+            while (i < start + 3000) {
+                out[i] = out[i - period];
+                i++;
+            }
+        }
+        return out;
     }
 
     private byte[] lz4(byte[] data) throws IOException, InterruptedException {

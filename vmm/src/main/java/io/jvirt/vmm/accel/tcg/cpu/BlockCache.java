@@ -26,14 +26,14 @@ final class BlockCache {
     private final int[] linEpoch = new int[LIN_CACHE];
     private final int[] linCpl = new int[LIN_CACHE];
 
-    /** The block executed last (its successor cache chains to the next). */
-    private Block last;
-
-    /** The block at the current RIP (may fault on the fetch). */
-    Block next() {
+    /**
+     * The block at the current RIP (may fault on the fetch). {@code prev}, the block run
+     * before it or null, chains to it through its successor cache. The caller keeps it in a
+     * local: a field written on every block costs a garbage-collector write barrier each time.
+     */
+    Block next(Block prev) {
         long lin = c.mode == 64 ? c.rip : (c.sbase[Cpu.CS] + c.rip) & 0xffffffffL;
         c.curRip = c.rip;
-        Block prev = last;
         int epoch = c.mmu.epoch;
         if (prev != null) {
             Block s = null;
@@ -44,7 +44,6 @@ final class BlockCache {
             }
             if (s != null) {
                 if (s.mode == c.mode && s.generation == c.mmu.code.generation(s.pa)) {
-                    last = s;
                     return s;
                 }
                 // stale: drop the link so chains do not keep dead blocks alive
@@ -83,7 +82,6 @@ final class BlockCache {
             }
             prev.flip = !prev.flip;
         }
-        last = b;
         return b;
     }
 

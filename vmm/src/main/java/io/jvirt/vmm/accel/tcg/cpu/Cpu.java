@@ -362,6 +362,7 @@ final class Cpu implements CpuCore {
         long end = retired + budget;
         // stopRequested is not cleared on entry: a request made just before this call still ends it.
         pollCountdown = 0;
+        Block last = null; // the block run last, for chaining (BlockCache.next)
         while (true) {
             if (tripleFault) {
                 return Stop.TRIPLE_FAULT;
@@ -397,7 +398,7 @@ final class Cpu implements CpuCore {
                 if (retired >= end) {
                     return Stop.BUDGET;
                 }
-                runBlock();
+                last = runBlock(last);
             } catch (CpuFault f) {
                 settleFlags();
                 rip = curRip;
@@ -422,8 +423,9 @@ final class Cpu implements CpuCore {
         }
     }
 
-    private void runBlock() {
-        Block b = blocks.next();
+    /** Runs the block at RIP (translated when it can) and returns it; {@code prev} is the block run before it. */
+    private Block runBlock(Block prev) {
+        Block b = blocks.next(prev);
         if (jit != null && !shadow) {
             Translated t = jit.translation(b, rip, blocks);
             if (t != null) {
@@ -433,7 +435,7 @@ final class Cpu implements CpuCore {
                 if (endBlock) {
                     pollCountdown = 0;
                 }
-                return;
+                return b;
             }
         }
         settleFlags(); // the interpreter reads RFLAGS directly
@@ -461,6 +463,7 @@ final class Cpu implements CpuCore {
                 break;
             }
         }
+        return b;
     }
 
     /** Logs an unimplemented instruction once per opcode and raises #UD. */

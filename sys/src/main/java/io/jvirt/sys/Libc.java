@@ -34,62 +34,107 @@ final class Libc {
     private static final ThreadLocal<MemorySegment> STATE =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
 
+    /*
+     * Each downcall handle is linked on its first use, in a holder class of its own: linking
+     * the FFM machinery and a handle per call shape cost a Linux boot ~100 ms at start when all
+     * of them were linked the first time any was used, most of them never called in that run.
+     * A holder's static final field stays a constant to the JIT, as a field of Libc was.
+     */
+
     // int open(const char *pathname, int flags, ... /* mode_t mode */);
-    private static final MethodHandle OPEN = errnoCall("open",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    private static final class Open {
+        static final MethodHandle H = errnoCall("open",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    }
     // int close(int fd);
-    private static final MethodHandle CLOSE = errnoCall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final class Close {
+        static final MethodHandle H = errnoCall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
     // ssize_t read(int fd, void *buf, size_t count);
-    private static final MethodHandle READ = errnoCall("read",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final class Read {
+        static final MethodHandle H = errnoCall("read",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
     // ssize_t write(int fd, const void *buf, size_t count);
-    private static final MethodHandle WRITE = errnoCall("write",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final class Write {
+        static final MethodHandle H = errnoCall("write",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
     // ssize_t pread(int fd, void *buf, size_t count, off_t offset);
-    private static final MethodHandle PREAD = errnoCall("pread",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    private static final class Pread {
+        static final MethodHandle H = errnoCall("pread",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    }
     // ssize_t pwrite(int fd, const void *buf, size_t count, off_t offset);
-    private static final MethodHandle PWRITE = errnoCall("pwrite",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    private static final class Pwrite {
+        static final MethodHandle H = errnoCall("pwrite",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    }
     // int fsync(int fd);
-    private static final MethodHandle FSYNC = errnoCall("fsync", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final class Fsync {
+        static final MethodHandle H = errnoCall("fsync", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
     // int ioctl(int fd, unsigned long request, ...);  -- one pointer or integer argument
-    private static final MethodHandle IOCTL_PTR = errnoCall("ioctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle IOCTL_LONG = errnoCall("ioctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(2));
+    private static final class IoctlPtr {
+        static final MethodHandle H = errnoCall("ioctl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
+    }
+    private static final class IoctlLong {
+        static final MethodHandle H = errnoCall("ioctl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(2));
+    }
     // void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset);
-    private static final MethodHandle MMAP = errnoCall("mmap", FunctionDescriptor.of(ADDRESS,
-            ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final class Mmap {
+        static final MethodHandle H = errnoCall("mmap",
+                FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    }
     // int munmap(void *addr, size_t length);
-    private static final MethodHandle MUNMAP = errnoCall("munmap",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final class Munmap {
+        static final MethodHandle H = errnoCall("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    }
     // int madvise(void *addr, size_t length, int advice);
-    private static final MethodHandle MADVISE = errnoCall("madvise",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final class Madvise {
+        static final MethodHandle H = errnoCall("madvise",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    }
     // int eventfd(unsigned int initval, int flags);
-    private static final MethodHandle EVENTFD = errnoCall("eventfd",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final class EventFdCall {
+        static final MethodHandle H = errnoCall("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    }
     // int epoll_create1(int flags);
-    private static final MethodHandle EPOLL_CREATE1 = errnoCall("epoll_create1",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final class EpollCreate1 {
+        static final MethodHandle H = errnoCall("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
     // int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event);
-    private static final MethodHandle EPOLL_CTL = errnoCall("epoll_ctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final class EpollCtl {
+        static final MethodHandle H = errnoCall("epoll_ctl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    }
     // int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout);
-    private static final MethodHandle EPOLL_WAIT = errnoCall("epoll_wait",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final class EpollWait {
+        static final MethodHandle H = errnoCall("epoll_wait",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    }
     // int isatty(int fd);
-    private static final MethodHandle ISATTY = errnoCall("isatty", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final class Isatty {
+        static final MethodHandle H = errnoCall("isatty", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
     // int tcgetattr(int fd, struct termios *termios_p);
-    private static final MethodHandle TCGETATTR = errnoCall("tcgetattr",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    private static final class TcGetAttr {
+        static final MethodHandle H = errnoCall("tcgetattr", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    }
     // int tcsetattr(int fd, int optional_actions, const struct termios *termios_p);
-    private static final MethodHandle TCSETATTR = errnoCall("tcsetattr",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final class TcSetAttr {
+        static final MethodHandle H = errnoCall("tcsetattr",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    }
     // const char *strerrorname_np(int errnum);  const char *strerror(int errnum);  (glibc 2.32)
-    private static final MethodHandle STRERRORNAME = plainCall("strerrorname_np", FunctionDescriptor.of(ADDRESS, JAVA_INT));
-    private static final MethodHandle STRERROR = plainCall("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    private static final class StrErrorName {
+        static final MethodHandle H = plainCall("strerrorname_np", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    }
+    private static final class StrError {
+        static final MethodHandle H = plainCall("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    }
 
     private Libc() {
     }
@@ -125,7 +170,7 @@ final class Libc {
 
     static String errnoName(int errno) {
         try {
-            MemorySegment s = (MemorySegment) STRERRORNAME.invokeExact(errno);
+            MemorySegment s = (MemorySegment) StrErrorName.H.invokeExact(errno);
             return s.equals(MemorySegment.NULL) ? "errno " + errno : s.reinterpret(64).getString(0);
         } catch (Throwable t) {
             throw new AssertionError(t);
@@ -134,7 +179,7 @@ final class Libc {
 
     private static String describe(int errno) {
         try {
-            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
+            MemorySegment s = (MemorySegment) StrError.H.invokeExact(errno);
             return s.reinterpret(256).getString(0);
         } catch (Throwable t) {
             throw new AssertionError(t);
@@ -168,7 +213,7 @@ final class Libc {
     static int open(String path, int flags, int mode) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = state();
-            int rc = (int) OPEN.invokeExact(st, a.allocateFrom(path), flags, mode);
+            int rc = (int) Open.H.invokeExact(st, a.allocateFrom(path), flags, mode);
             return check(rc, st, "open", path);
         } catch (Throwable t) {
             throw unexpected(t);
@@ -178,7 +223,7 @@ final class Libc {
     static void close(int fd, String subject) {
         try {
             MemorySegment st = state();
-            check((int) CLOSE.invokeExact(st, fd), st, "close", subject);
+            check((int) Close.H.invokeExact(st, fd), st, "close", subject);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -187,7 +232,7 @@ final class Libc {
     static long read(int fd, MemorySegment buf, long count, String subject) {
         try {
             MemorySegment st = state();
-            return check((long) READ.invokeExact(st, fd, buf, count), st, "read", subject);
+            return check((long) Read.H.invokeExact(st, fd, buf, count), st, "read", subject);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -201,7 +246,7 @@ final class Libc {
     static long readNonBlocking(int fd, MemorySegment buf, long count, String subject) {
         try {
             MemorySegment st = state();
-            long rc = (long) READ.invokeExact(st, fd, buf, count);
+            long rc = (long) Read.H.invokeExact(st, fd, buf, count);
             if (rc == -1 && errno(st) == LinuxConstants.EAGAIN) {
                 return -LinuxConstants.EAGAIN;
             }
@@ -214,7 +259,7 @@ final class Libc {
     static long write(int fd, MemorySegment buf, long count, String subject) {
         try {
             MemorySegment st = state();
-            return check((long) WRITE.invokeExact(st, fd, buf, count), st, "write", subject);
+            return check((long) Write.H.invokeExact(st, fd, buf, count), st, "write", subject);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -223,7 +268,7 @@ final class Libc {
     static long pread(int fd, MemorySegment buf, long count, long offset, String subject) {
         try {
             MemorySegment st = state();
-            return check((long) PREAD.invokeExact(st, fd, buf, count, offset), st, "pread", subject);
+            return check((long) Pread.H.invokeExact(st, fd, buf, count, offset), st, "pread", subject);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -232,7 +277,7 @@ final class Libc {
     static long pwrite(int fd, MemorySegment buf, long count, long offset, String subject) {
         try {
             MemorySegment st = state();
-            return check((long) PWRITE.invokeExact(st, fd, buf, count, offset), st, "pwrite", subject);
+            return check((long) Pwrite.H.invokeExact(st, fd, buf, count, offset), st, "pwrite", subject);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -241,7 +286,7 @@ final class Libc {
     static void fsync(int fd, String subject) {
         try {
             MemorySegment st = state();
-            check((int) FSYNC.invokeExact(st, fd), st, "fsync", subject);
+            check((int) Fsync.H.invokeExact(st, fd), st, "fsync", subject);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -251,7 +296,7 @@ final class Libc {
     static int ioctl(int fd, long request, MemorySegment arg, String name, String subject) {
         try {
             MemorySegment st = state();
-            return check((int) IOCTL_PTR.invokeExact(st, fd, request, arg), st, "ioctl(" + name + ")", subject);
+            return check((int) IoctlPtr.H.invokeExact(st, fd, request, arg), st, "ioctl(" + name + ")", subject);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -261,7 +306,7 @@ final class Libc {
     static int ioctl(int fd, long request, long arg, String name, String subject) {
         try {
             MemorySegment st = state();
-            return check((int) IOCTL_LONG.invokeExact(st, fd, request, arg), st, "ioctl(" + name + ")", subject);
+            return check((int) IoctlLong.H.invokeExact(st, fd, request, arg), st, "ioctl(" + name + ")", subject);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -274,7 +319,7 @@ final class Libc {
     static int ioctlNoThrow(int fd, long request, long arg) {
         try {
             MemorySegment st = state();
-            int rc = (int) IOCTL_LONG.invokeExact(st, fd, request, arg);
+            int rc = (int) IoctlLong.H.invokeExact(st, fd, request, arg);
             return rc == -1 ? -errno(st) : rc;
         } catch (Throwable t) {
             throw unexpected(t);
@@ -284,7 +329,8 @@ final class Libc {
     static MemorySegment mmap(long length, int prot, int flags, int fd, long offset, String subject) {
         try {
             MemorySegment st = state();
-            MemorySegment p = (MemorySegment) MMAP.invokeExact(st, MemorySegment.NULL, length, prot, flags, fd, offset);
+            MemorySegment p = (MemorySegment) Mmap.H.invokeExact(st, MemorySegment.NULL, length, prot, flags, fd,
+                    offset);
             if (p.address() == -1L) {
                 throw fail(errno(st), "mmap", subject);
             }
@@ -297,7 +343,7 @@ final class Libc {
     static void munmap(MemorySegment address, long length, String subject) {
         try {
             MemorySegment st = state();
-            check((int) MUNMAP.invokeExact(st, address, length), st, "munmap", subject);
+            check((int) Munmap.H.invokeExact(st, address, length), st, "munmap", subject);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -306,7 +352,7 @@ final class Libc {
     static void madvise(MemorySegment address, long length, int advice, String subject) {
         try {
             MemorySegment st = state();
-            check((int) MADVISE.invokeExact(st, address, length, advice), st, "madvise(" + advice + ")", subject);
+            check((int) Madvise.H.invokeExact(st, address, length, advice), st, "madvise(" + advice + ")", subject);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -315,7 +361,7 @@ final class Libc {
     static int eventfd(int initval, int flags) {
         try {
             MemorySegment st = state();
-            return check((int) EVENTFD.invokeExact(st, initval, flags), st, "eventfd", "eventfd");
+            return check((int) EventFdCall.H.invokeExact(st, initval, flags), st, "eventfd", "eventfd");
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -324,7 +370,7 @@ final class Libc {
     static int epollCreate1(int flags) {
         try {
             MemorySegment st = state();
-            return check((int) EPOLL_CREATE1.invokeExact(st, flags), st, "epoll_create1", "epoll");
+            return check((int) EpollCreate1.H.invokeExact(st, flags), st, "epoll_create1", "epoll");
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -333,7 +379,7 @@ final class Libc {
     static void epollCtl(int epfd, int op, int fd, MemorySegment event, String subject) {
         try {
             MemorySegment st = state();
-            check((int) EPOLL_CTL.invokeExact(st, epfd, op, fd, event), st, "epoll_ctl(op " + op + ")", subject);
+            check((int) EpollCtl.H.invokeExact(st, epfd, op, fd, event), st, "epoll_ctl(op " + op + ")", subject);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -343,7 +389,7 @@ final class Libc {
     static int epollWait(int epfd, MemorySegment events, int max, int timeoutMillis, String subject) {
         try {
             MemorySegment st = state();
-            int rc = (int) EPOLL_WAIT.invokeExact(st, epfd, events, max, timeoutMillis);
+            int rc = (int) EpollWait.H.invokeExact(st, epfd, events, max, timeoutMillis);
             if (rc == -1 && errno(st) == LinuxConstants.EINTR) {
                 return -LinuxConstants.EINTR;
             }
@@ -356,7 +402,7 @@ final class Libc {
     static boolean isatty(int fd) {
         try {
             MemorySegment st = state();
-            return (int) ISATTY.invokeExact(st, fd) == 1;
+            return (int) Isatty.H.invokeExact(st, fd) == 1;
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -365,7 +411,7 @@ final class Libc {
     static void tcgetattr(int fd, MemorySegment termios, String subject) {
         try {
             MemorySegment st = state();
-            check((int) TCGETATTR.invokeExact(st, fd, termios), st, "tcgetattr", subject);
+            check((int) TcGetAttr.H.invokeExact(st, fd, termios), st, "tcgetattr", subject);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -374,7 +420,7 @@ final class Libc {
     static void tcsetattr(int fd, int actions, MemorySegment termios, String subject) {
         try {
             MemorySegment st = state();
-            check((int) TCSETATTR.invokeExact(st, fd, actions, termios), st, "tcsetattr", subject);
+            check((int) TcSetAttr.H.invokeExact(st, fd, actions, termios), st, "tcsetattr", subject);
         } catch (Throwable t) {
             throw unexpected(t);
         }

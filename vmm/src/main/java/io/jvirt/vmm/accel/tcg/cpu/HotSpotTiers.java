@@ -4,6 +4,7 @@ import java.lang.System.Logger.Level;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import javax.management.ObjectName;
 
 /**
@@ -19,15 +20,16 @@ import javax.management.ObjectName;
  * (5.64 -> 5.50 s, 10 interleaved pairs, twice).
  *
  * <p>The means is a compiler directive (JEP 165) that excludes C2 for the quick tier's class
- * name and for the translator's code, added at run time the way {@code jcmd PID Compiler.directives_add FILE} adds it,
- * through the platform's DiagnosticCommand MBean, so the launcher needs no JVM flags. A JVM
+ * name and for the translator's code, added at run time the way
+ * {@code jcmd PID Compiler.directives_add FILE} adds it, through the platform's
+ * DiagnosticCommand MBean, so the launcher needs no JVM flags. A JVM
  * without that MBean still works; C2 then compiles the quick tier too (slower boots, same
  * results).
  */
 final class HotSpotTiers {
     private static final System.Logger LOG = System.getLogger(HotSpotTiers.class.getName());
     /** Code that runs only on the translator thread: the ClassFile API and our bytecode emitters. */
-    private static final java.util.List<String> TRANSLATOR_CODE = java.util.List.of("java/lang/classfile/*.*",
+    private static final List<String> TRANSLATOR_CODE = List.of("java/lang/classfile/*.*",
             "jdk/internal/classfile/*.*", "jdk/internal/constant/*.*", emitter(Translator.class),
             emitter(DataEmitter.class), emitter(Emit.class), emitter(FlagFusion.class));
     /** Directive syntax: HotSpot's compiler-directives JSON (JEP 165); class names with '/'. */

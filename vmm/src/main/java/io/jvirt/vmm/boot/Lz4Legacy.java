@@ -1,5 +1,7 @@
 package io.jvirt.vmm.boot;
 
+import java.util.Arrays;
+
 /**
  * Decoder for the LZ4 "legacy" frame that `lz4 -l` writes and Linux uses for LZ4-compressed
  * kernels (lib/decompress_unlz4.c): a 4-byte magic, then blocks, each a 4-byte little-endian
@@ -97,11 +99,12 @@ final class Lz4Legacy {
             }
             int from = op - offset;
             if (offset == 1) {
-                java.util.Arrays.fill(out, op, op + match, out[from]); // a run of one byte value
+                Arrays.fill(out, op, op + match, out[from]); // a run of one byte value
                 op += match;
             } else {
-                // An overlapping match repeats the last `offset` bytes: copy them in chunks that
-                // never read past what is already written, doubling as the pattern grows.
+                // One copy when the match does not overlap itself (offset >= match). One that does
+                // repeats the last `offset` bytes: copy them in chunks that never read past what
+                // is already written, doubling as the pattern grows.
                 int stop = op + match;
                 while (op < stop) {
                     int n = Math.min(op - from, stop - op);

@@ -2,6 +2,7 @@ package io.jvirt.vmm.accel.tcg.cpu;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,11 @@ final class Region {
     final List<Block> blocks = new ArrayList<>();
     /** Offset of each block's first instruction from the entry block's. */
     final List<Long> offsets = new ArrayList<>();
+    /**
+     * The instructions translated for each block: all of the block's, or the ones before the
+     * first instruction where another block of the region starts (see {@link #split}).
+     */
+    final List<Insn[]> code = new ArrayList<>();
     private final Map<Long, Integer> byOffset = new HashMap<>();
 
     /** Block index at {@code offset} from the entry, or -1 (an exit). */
@@ -35,6 +41,7 @@ final class Region {
         for (int k = 0; k < n; k++) {
             r.add(blocks.get(k), offsets.get(k));
         }
+        r.split();
         return r;
     }
 
@@ -42,6 +49,30 @@ final class Region {
         byOffset.put(offset, blocks.size());
         blocks.add(b);
         offsets.add(offset);
+        code.add(b.insns);
+    }
+
+    /**
+     * Ends each block where another block of the region starts inside it, so that the
+     * instructions they share are translated once: gcc's loops are entered by a jump to their
+     * middle or jump back into the middle of the block before them, and without this the
+     * region holds the loop body twice, which doubles what HotSpot compiles for it. The cut
+     * block then falls through to the other one's label.
+     */
+    private void split() {
+        for (int k = 0; k < blocks.size(); k++) {
+            Insn[] insns = blocks.get(k).insns;
+            long off = offsets.get(k);
+            int n = insns.length;
+            for (int i = 0; i < n - 1; i++) {
+                off += insns[i].len;
+                if (byOffset.containsKey(off)) {
+                    n = i + 1;
+                    break;
+                }
+            }
+            code.set(k, n == insns.length ? insns : Arrays.copyOf(insns, n));
+        }
     }
 
     /**
@@ -76,6 +107,7 @@ final class Region {
                 work.add(r.blocks.size() - 1);
             }
         }
+        r.split();
         return r;
     }
 

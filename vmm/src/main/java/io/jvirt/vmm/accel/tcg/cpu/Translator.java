@@ -88,8 +88,8 @@ final class Translator {
     /** Loads the translation of a region from its {@link #classBytes}. */
     static Translated translate(Region region, byte[] bytes) throws ReflectiveOperationException {
         List<Insn> all = new ArrayList<>();
-        for (Block b : region.blocks) {
-            all.addAll(List.of(b.insns));
+        for (Insn[] insns : region.code) {
+            all.addAll(List.of(insns));
         }
         MethodHandles.Lookup hidden = LOOKUP.defineHiddenClassWithClassData(bytes, List.copyOf(all), true);
         try {
@@ -131,9 +131,9 @@ final class Translator {
         int global = 0;
         for (int k = 0; k < labels.length; k++) {
             cb.labelBinding(labels[k]);
-            Block b = region.blocks.get(k);
-            block(b.insns, region.offsets.get(k), global);
-            global += b.insns.length;
+            Insn[] insns = region.code.get(k);
+            block(insns, region.offsets.get(k), global);
+            global += insns.length;
         }
     }
 
@@ -348,7 +348,7 @@ final class Translator {
     private void jump(long target, long from, FlagFusion fused) {
         CodeBuilder cb = e.cb;
         int k = region.at(target);
-        boolean killed = fused == null || k >= 0 && FlagFusion.killsFlags(region.blocks.get(k).insns);
+        boolean killed = fused == null || k >= 0 && FlagFusion.killsFlags(region.code.get(k));
         if (k >= 0 && target > from) {
             if (!killed) {
                 fused.materialize();

@@ -179,9 +179,18 @@ final class VirtualMachine implements Machine {
             closed = true;
         }
         stop();
-        try {
-            awaitExit();
-        } catch (InterruptedException e) {
+        // The software CPU reads and writes guest RAM by host address (HostAddresses): RAM is
+        // unmapped only after every vCPU thread has ended, even if this thread is interrupted.
+        boolean interrupted = false;
+        while (true) {
+            try {
+                awaitExit();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
         }
         rtc.close();

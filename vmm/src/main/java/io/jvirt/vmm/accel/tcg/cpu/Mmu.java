@@ -1,5 +1,6 @@
 package io.jvirt.vmm.accel.tcg.cpu;
 
+import io.jvirt.sys.HostAddresses;
 import io.jvirt.sys.HostMemory;
 import io.jvirt.vmm.devices.IoBus;
 import io.jvirt.vmm.memory.GuestMemory;
@@ -33,7 +34,8 @@ final class Mmu {
     private final long[] tagW = new long[TLB_SIZE];
     private final long[] tagX = new long[TLB_SIZE];
     private final long[] vpn = new long[TLB_SIZE];
-    private final long[] hostOff = new long[TLB_SIZE];
+    /** Host address of each entry's page ({@link HostAddresses}), or -1 when it is not RAM. */
+    private final long[] hostAddr = new long[TLB_SIZE];
     private final long[] phys = new long[TLB_SIZE];
     private final boolean[] global = new boolean[TLB_SIZE];
     private boolean hasLarge;
@@ -99,9 +101,9 @@ final class Mmu {
         if (tagX[i] != t) {
             fill(lin, FETCH);
         }
-        long h = hostOff[i];
+        long h = hostAddr[i];
         if (h >= 0) {
-            return host.getByte(h + (lin & 0xfff));
+            return HostAddresses.getByte(h + (lin & 0xfff));
         }
         return (int) physRead(phys[i] | (lin & 0xfff), 1);
     }
@@ -119,9 +121,9 @@ final class Mmu {
     int read8(long lin) {
         int i = (int) (lin >>> 12) & TLB_MASK;
         if (tagR[i] == ((lin >>> 12) << 1 | user)) {
-            long h = hostOff[i];
+            long h = hostAddr[i];
             if (h >= 0) {
-                return host.getByte(h + (lin & 0xfff)) & 0xff;
+                return HostAddresses.getByte(h + (lin & 0xfff)) & 0xff;
             }
         }
         return (int) readSlow(lin, 1);
@@ -130,9 +132,9 @@ final class Mmu {
     int read16(long lin) {
         int i = (int) (lin >>> 12) & TLB_MASK;
         if (tagR[i] == ((lin >>> 12) << 1 | user) && (lin & 0xfff) <= 0xffe) {
-            long h = hostOff[i];
+            long h = hostAddr[i];
             if (h >= 0) {
-                return host.getShort(h + (lin & 0xfff)) & 0xffff;
+                return HostAddresses.getShort(h + (lin & 0xfff)) & 0xffff;
             }
         }
         return (int) readSlow(lin, 2);
@@ -141,9 +143,9 @@ final class Mmu {
     int read32(long lin) {
         int i = (int) (lin >>> 12) & TLB_MASK;
         if (tagR[i] == ((lin >>> 12) << 1 | user) && (lin & 0xfff) <= 0xffc) {
-            long h = hostOff[i];
+            long h = hostAddr[i];
             if (h >= 0) {
-                return host.getInt(h + (lin & 0xfff));
+                return HostAddresses.getInt(h + (lin & 0xfff));
             }
         }
         return (int) readSlow(lin, 4);
@@ -152,9 +154,9 @@ final class Mmu {
     long read64(long lin) {
         int i = (int) (lin >>> 12) & TLB_MASK;
         if (tagR[i] == ((lin >>> 12) << 1 | user) && (lin & 0xfff) <= 0xff8) {
-            long h = hostOff[i];
+            long h = hostAddr[i];
             if (h >= 0) {
-                return host.getLong(h + (lin & 0xfff));
+                return HostAddresses.getLong(h + (lin & 0xfff));
             }
         }
         return readSlow(lin, 8);
@@ -186,9 +188,9 @@ final class Mmu {
 
     void write8(long lin, int v) {
         int i = (int) (lin >>> 12) & TLB_MASK;
-        long h = hostOff[i];
+        long h = hostAddr[i];
         if (tagW[i] == ((lin >>> 12) << 1 | user) && h >= 0 && !code.isCode(phys[i])) {
-            host.putByte(h + (lin & 0xfff), (byte) v);
+            HostAddresses.putByte(h + (lin & 0xfff), (byte) v);
             return;
         }
         writeSlow(lin, 1, v);
@@ -196,9 +198,9 @@ final class Mmu {
 
     void write16(long lin, int v) {
         int i = (int) (lin >>> 12) & TLB_MASK;
-        long h = hostOff[i];
+        long h = hostAddr[i];
         if (tagW[i] == ((lin >>> 12) << 1 | user) && h >= 0 && (lin & 0xfff) <= 0xffe && !code.isCode(phys[i])) {
-            host.putShort(h + (lin & 0xfff), (short) v);
+            HostAddresses.putShort(h + (lin & 0xfff), (short) v);
             return;
         }
         writeSlow(lin, 2, v);
@@ -206,9 +208,9 @@ final class Mmu {
 
     void write32(long lin, int v) {
         int i = (int) (lin >>> 12) & TLB_MASK;
-        long h = hostOff[i];
+        long h = hostAddr[i];
         if (tagW[i] == ((lin >>> 12) << 1 | user) && h >= 0 && (lin & 0xfff) <= 0xffc && !code.isCode(phys[i])) {
-            host.putInt(h + (lin & 0xfff), v);
+            HostAddresses.putInt(h + (lin & 0xfff), v);
             return;
         }
         writeSlow(lin, 4, v);
@@ -216,9 +218,9 @@ final class Mmu {
 
     void write64(long lin, long v) {
         int i = (int) (lin >>> 12) & TLB_MASK;
-        long h = hostOff[i];
+        long h = hostAddr[i];
         if (tagW[i] == ((lin >>> 12) << 1 | user) && h >= 0 && (lin & 0xfff) <= 0xff8 && !code.isCode(phys[i])) {
-            host.putLong(h + (lin & 0xfff), v);
+            HostAddresses.putLong(h + (lin & 0xfff), v);
             return;
         }
         writeSlow(lin, 8, v);
@@ -509,7 +511,7 @@ final class Mmu {
         global[i] = glob;
         hasLarge |= large;
         long h = isApic(pa) ? -1 : memory.backingOffset(pa, 4096);
-        hostOff[i] = h;
+        hostAddr[i] = h < 0 ? -1 : host.address() + h;
         long t = v << 1 | user;
         if (tagR[i] != t && tagR[i] != -1) {
             tagR[i] = tagW[i] = tagX[i] = -1; // entry held the other privilege level

@@ -3,7 +3,10 @@ package io.jvirt.vmm.accel.tcg.cpu;
 /**
  * A decoded basic block: instructions from one guest-physical page, ending at a control
  * transfer or state change, at a page end, or after a cap. Cached by physical address and
- * code size; valid while its page's {@link CodePages} generation is unchanged.
+ * code size; valid while its page's {@link CodePages} generation is unchanged. The one
+ * exception is a block of a single instruction that straddles a page boundary: it also
+ * records the second page and that page's generation, and is valid while both are unchanged
+ * ({@link #live}).
  */
 final class Block {
     /** Linear address of the first instruction when decoded (for chaining). */
@@ -11,6 +14,10 @@ final class Block {
     final long pa;
     final int mode;
     final int generation;
+    /** The page-aligned guest-physical address of the second page of a straddling instruction, else -1. */
+    final long pa2;
+    /** {@link CodePages} generation of {@link #pa2} when decoded. */
+    final int generation2;
     final Insn[] insns;
     /**
      * Successor cache (block chaining): the blocks last entered after this one, by linear
@@ -32,9 +39,20 @@ final class Block {
     volatile Translated code;
 
     Block(long pa, int mode, int generation, Insn[] insns) {
+        this(pa, mode, generation, -1, 0, insns);
+    }
+
+    Block(long pa, int mode, int generation, long pa2, int generation2, Insn[] insns) {
         this.pa = pa;
         this.mode = mode;
         this.generation = generation;
+        this.pa2 = pa2;
+        this.generation2 = generation2;
         this.insns = insns;
+    }
+
+    /** Whether no write has hit the code since it was decoded (its page, and its second page if it has one). */
+    boolean live(CodePages code) {
+        return generation == code.generation(pa) && (pa2 < 0 || generation2 == code.generation(pa2));
     }
 }

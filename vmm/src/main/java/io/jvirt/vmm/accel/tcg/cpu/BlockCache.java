@@ -43,7 +43,7 @@ final class BlockCache {
                 s = prev.succ1;
             }
             if (s != null) {
-                if (s.mode == c.mode && s.generation == c.mmu.code.generation(s.pa)) {
+                if (s.mode == c.mode && s.live(c.mmu.code)) {
                     return s;
                 }
                 // stale: drop the link so chains do not keep dead blocks alive
@@ -59,7 +59,7 @@ final class BlockCache {
         int li = slot(lin, LIN_CACHE);
         Block b = linBlock[li];
         if (b == null || linTag[li] != lin || linEpoch[li] != epoch || linCpl[li] != c.cpl || b.mode != c.mode
-                || b.generation != c.mmu.code.generation(b.pa)) {
+                || !b.live(c.mmu.code)) {
             b = lookup(lin);
             if (b.generation >= 0) {
                 linBlock[li] = b;
@@ -85,6 +85,11 @@ final class BlockCache {
         return b;
     }
 
+    /** The linear address of the page after the one holding 64-bit {@code lin}. */
+    private static long nextPage(long lin) {
+        return (lin | 0xfff) + 1;
+    }
+
     /** Fibonacci hashing: a multiplicative mix, so that nearby addresses spread over the table. */
     private static int slot(long address, int size) {
         return (int) ((address * 0x9E3779B97F4A7C15L) >>> (64 - Integer.numberOfTrailingZeros(size)));
@@ -98,13 +103,16 @@ final class BlockCache {
     private Block lookup(long lin) {
         long pa = c.mmu.fetchPhys(lin);
         Block b = table.get(pa, c.mode);
-        if (b != null && b.pa == pa && b.mode == c.mode && b.generation == c.mmu.code.generation(pa)) {
+        if (b != null && b.pa == pa && b.mode == c.mode && b.live(c.mmu.code)
+                && (b.pa2 < 0 || c.mmu.fetchPhys(nextPage(lin)) == b.pa2)) {
             return b;
         }
         int gen = c.mmu.code.mark(pa);
         List<Insn> list = new ArrayList<>();
         long p = lin;
         boolean cacheable = gen >= 0 && c.mmu.memory.isRam(pa, 1);
+        long pa2 = -1;
+        int gen2 = 0;
         while (list.size() < MAX_BLOCK) {
             Insn in;
             try {
@@ -122,7 +130,19 @@ final class BlockCache {
             list.add(in);
             p = c.mode == 64 ? p + in.len : (p + in.len) & 0xffffffffL;
             if (crosses) {
-                cacheable = false;
+                // Alone in its block. In 64-bit mode it stays cached with its second page
+                // (kernel functions that run across a page boundary reach one on every call);
+                // elsewhere linear addresses may wrap inside it, so it is decoded each time.
+                long second = c.mode == 64 ? c.mmu.fetchPhys(nextPage(lin)) : -1;
+                int g2 = second >= 0 && c.mmu.memory.isRam(second, 1) ? c.mmu.code.mark(second) : -1;
+                if (g2 >= 0) {
+                    pa2 = second;
+                    gen2 = g2;
+                    // decoded again now that the page is marked: a write racing the first decode bumps g2
+                    list.set(0, c.decoder.decode(lin, c.mode));
+                } else {
+                    cacheable = false;
+                }
                 break;
             }
             if (in.ends || (p & 0xfff) == 0) {
@@ -134,7 +154,7 @@ final class BlockCache {
         for (Insn in : insns) {
             FastPath.classify(in, c.mode);
         }
-        b = new Block(pa, c.mode, cacheable ? gen : -1, insns);
+        b = new Block(pa, c.mode, cacheable ? gen : -1, pa2, gen2, insns);
         b.lin = lin;
         if (cacheable) {
             table.put(b);

@@ -98,7 +98,7 @@ final class Jit {
             return null;
         }
         b.noJit = true; // translated once, or never
-        if (b.mode != 64 || b.generation < 0 || Translator.inlined(b.insns) < MIN_INLINED) {
+        if (b.mode != 64 || b.generation < 0 || b.pa2 >= 0 || Translator.inlined(b.insns) < MIN_INLINED) {
             return null;
         }
         Region r = Region.collect(b, lin, cache, Region.MAX_BLOCKS); // decoding needs this CPU's MMU: here

@@ -98,7 +98,7 @@ final class Region {
                 } catch (CpuFault f) {
                     continue;
                 }
-                if (b.mode != 64 || b.generation != entry.generation || b.pa != entry.pa + t
+                if (b.mode != 64 || b.generation != entry.generation || b.pa2 >= 0 || b.pa != entry.pa + t
                         || insns + b.insns.length > MAX_INSNS) {
                     continue;
                 }

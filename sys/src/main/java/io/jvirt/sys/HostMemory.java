@@ -61,7 +61,11 @@ public interface HostMemory extends AutoCloseable {
     /** Atomic compare-and-set of a 32-bit word (offset must be 4-aligned). */
     boolean compareAndSetInt(long offset, int expected, int value);
 
-    /** Unmaps the block; later accesses throw {@link IllegalStateException}. */
+    /**
+     * Unmaps the block; later accesses through this interface throw
+     * {@link IllegalStateException}. Accesses by raw address ({@link HostAddresses}) are not
+     * checked and would fault the JVM: their users must stop before the block is closed.
+     */
     @Override
     void close();
 }

@@ -256,6 +256,20 @@ final class Libc {
         }
     }
 
+    /** write(2) on a non-blocking fd: the count written, or -EAGAIN when it would block; other errors throw. */
+    static long writeNonBlocking(int fd, MemorySegment buf, long count, String subject) {
+        try {
+            MemorySegment st = state();
+            long rc = (long) Write.H.invokeExact(st, fd, buf, count);
+            if (rc == -1 && errno(st) == LinuxConstants.EAGAIN) {
+                return -LinuxConstants.EAGAIN;
+            }
+            return check(rc, st, "write", subject);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
     static long write(int fd, MemorySegment buf, long count, String subject) {
         try {
             MemorySegment st = state();

@@ -93,15 +93,7 @@ final class TapImpl implements Tap {
         }
         synchronized (txBuf) {
             MemorySegment.copy(buf, offset, txBuf, ValueLayout.JAVA_BYTE, 0, length);
-            try {
-                Libc.write(fd.get(), txBuf, length, fd.name());
-            } catch (SysException e) {
-                if (e.errno() == LinuxConstants.EAGAIN) {
-                    return false;
-                }
-                throw e;
-            }
-            return true;
+            return Libc.writeNonBlocking(fd.get(), txBuf, length, fd.name()) != -LinuxConstants.EAGAIN;
         }
     }
 

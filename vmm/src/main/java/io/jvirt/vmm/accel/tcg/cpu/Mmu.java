@@ -25,6 +25,8 @@ final class Mmu {
     private final Cpu cpu;
     final GuestMemory memory;
     final HostMemory host;
+    /** {@code host.address()}: guest RAM's host base address, fixed for the machine's life. */
+    private final long hostBase;
     private final IoBus mmio;
     private final InterruptSource apic;
     final CodePages code;
@@ -48,6 +50,7 @@ final class Mmu {
         this.cpu = cpu;
         this.memory = memory;
         this.host = memory.backing();
+        this.hostBase = host.address();
         this.mmio = mmio;
         this.apic = apic;
         this.code = CodePages.of(memory);
@@ -511,7 +514,7 @@ final class Mmu {
         global[i] = glob;
         hasLarge |= large;
         long h = isApic(pa) ? -1 : memory.backingOffset(pa, 4096);
-        hostAddr[i] = h < 0 ? -1 : host.address() + h;
+        hostAddr[i] = h < 0 ? -1 : hostBase + h;
         long t = v << 1 | user;
         if (tagR[i] != t && tagR[i] != -1) {
             tagR[i] = tagW[i] = tagX[i] = -1; // entry held the other privilege level

@@ -246,25 +246,22 @@ final class Libc {
     static long readNonBlocking(int fd, MemorySegment buf, long count, String subject) {
         try {
             MemorySegment st = state();
-            long rc = (long) Read.H.invokeExact(st, fd, buf, count);
-            if (rc == -1 && errno(st) == LinuxConstants.EAGAIN) {
-                return -LinuxConstants.EAGAIN;
-            }
-            return check(rc, st, "read", subject);
+            return checkOrEagain((long) Read.H.invokeExact(st, fd, buf, count), st, "read", subject);
         } catch (Throwable t) {
             throw unexpected(t);
         }
+    }
+
+    /** A non-blocking call's result: -EAGAIN when it would have blocked, else as {@code check}. */
+    private static long checkOrEagain(long rc, MemorySegment st, String call, String subject) {
+        return rc == -1 && errno(st) == LinuxConstants.EAGAIN ? -LinuxConstants.EAGAIN : check(rc, st, call, subject);
     }
 
     /** write(2) on a non-blocking fd: the count written, or -EAGAIN when it would block; other errors throw. */
     static long writeNonBlocking(int fd, MemorySegment buf, long count, String subject) {
         try {
             MemorySegment st = state();
-            long rc = (long) Write.H.invokeExact(st, fd, buf, count);
-            if (rc == -1 && errno(st) == LinuxConstants.EAGAIN) {
-                return -LinuxConstants.EAGAIN;
-            }
-            return check(rc, st, "write", subject);
+            return checkOrEagain((long) Write.H.invokeExact(st, fd, buf, count), st, "write", subject);
         } catch (Throwable t) {
             throw unexpected(t);
         }

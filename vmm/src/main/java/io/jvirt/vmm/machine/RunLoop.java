@@ -143,7 +143,7 @@ final class RunLoop {
         }
         kickAll();
         for (Thread t : vcpuThreads) {
-            joinUninterruptibly(t);
+            uninterruptibly(t::join);
         }
         afterStop.run();
     }
@@ -272,11 +272,17 @@ final class RunLoop {
         return exit;
     }
 
-    private static void joinUninterruptibly(Thread t) {
+    /** A wait that an interrupt may end early. */
+    interface Wait {
+        void run() throws InterruptedException;
+    }
+
+    /** Runs {@code wait} to its end even if this thread is interrupted meanwhile; the interrupt is set again afterwards. */
+    static void uninterruptibly(Wait wait) {
         boolean interrupted = false;
         while (true) {
             try {
-                t.join();
+                wait.run();
                 break;
             } catch (InterruptedException e) {
                 interrupted = true;

@@ -181,18 +181,7 @@ final class VirtualMachine implements Machine {
         stop();
         // The software CPU reads and writes guest RAM by host address (HostAddresses): RAM is
         // unmapped only after every vCPU thread has ended, even if this thread is interrupted.
-        boolean interrupted = false;
-        while (true) {
-            try {
-                awaitExit();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        RunLoop.uninterruptibly(this::awaitExit);
         rtc.close();
         virtio.close(); // net I/O threads stop before guest RAM goes; disks flush
         vm.close();

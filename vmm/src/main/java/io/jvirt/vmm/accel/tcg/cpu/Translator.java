@@ -6,6 +6,7 @@ import static io.jvirt.vmm.accel.tcg.cpu.Emit.CD_CPU;
 import static io.jvirt.vmm.accel.tcg.cpu.Emit.CD_INSN;
 import static io.jvirt.vmm.accel.tcg.cpu.Emit.CD_LONGS;
 import static io.jvirt.vmm.accel.tcg.cpu.Emit.CD_RT;
+import static io.jvirt.vmm.accel.tcg.cpu.Emit.CUR;
 import static io.jvirt.vmm.accel.tcg.cpu.Emit.DONE;
 import static io.jvirt.vmm.accel.tcg.cpu.Emit.ITER;
 import static io.jvirt.vmm.accel.tcg.cpu.Emit.LIN;
@@ -128,6 +129,10 @@ final class Translator {
         cb.istore(ITER);
         cb.iconst_0();
         cb.istore(DONE);
+        cb.iconst_0();
+        cb.istore(CUR);
+        Label start = cb.newLabel(), handler = cb.newLabel();
+        cb.labelBinding(start);
         int global = 0;
         for (int k = 0; k < labels.length; k++) {
             cb.labelBinding(labels[k]);
@@ -135,6 +140,16 @@ final class Translator {
             block(insns, region.offsets.get(k), global);
             global += insns.length;
         }
+        // Whatever an instruction throws leaves with Cpu.curRip at that instruction (Translated's contract).
+        cb.labelBinding(handler);
+        cb.aload(C);
+        cb.lload(BASE);
+        cb.iload(CUR);
+        cb.i2l();
+        cb.ladd();
+        cb.putfield(CD_CPU, "curRip", CD_long);
+        cb.athrow();
+        cb.exceptionCatchAll(start, handler, handler);
     }
 
     /** One block at {@code start} (offset from the entry); its Insns are class data from {@code global}. */
@@ -151,13 +166,11 @@ final class Translator {
             e.off = off;
             e.next = off + in.len;
             off = e.next;
+            e.curRip();
             if (form == Forms.CALL_INTERP) {
                 interpret(i == n - 1);
                 data.known = null;
                 continue;
-            }
-            if (in.mem() || form == Forms.MUL_DIV || form >= Forms.PUSH_REG && form <= Forms.RET) {
-                e.curRip();
             }
             if (Forms.branches(form)) {
                 control(in, form, start, n);

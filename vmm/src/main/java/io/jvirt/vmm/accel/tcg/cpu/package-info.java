@@ -33,8 +33,9 @@
  *     by {@code FlagFusion}, bare results when {@code FlagLiveness} found the flags dead,
  *     shifts and rotates, multiplies, CMOV/SETcc, push/pop/call/ret/jmp/Jcc)
  *     and everything else as a call to the interpreter ({@code JitRuntime.step}). Memory goes
- *     through {@code Mmu}'s TLB fast paths; {@code curRip} is stored before anything that can
- *     fault, so a fault is precise; a store into decoded code ends the region after that
+ *     through {@code Mmu}'s TLB fast paths; an exception leaving the region passes a handler
+ *     that sets {@code curRip} to the instruction it came from (a local, CUR, says which), so a
+ *     fault is precise; a store into decoded code ends the region after that
  *     instruction. The translation hangs off the entry {@code Block}, so it dies with the
  *     page's generation. HotSpot compiles the class with C1 alone ({@code HotSpotTiers}); a
  *     region that keeps running is translated again as a class C2 may compile (two tiers,

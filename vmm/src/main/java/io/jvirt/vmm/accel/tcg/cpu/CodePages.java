@@ -17,6 +17,12 @@ final class CodePages {
 
     private final byte[] marked;
     private final int[] generation;
+    /**
+     * Bumped with any page's generation (racy across threads, but every bump changes it):
+     * chained translations ({@link Translated}) check this one number instead of their
+     * target's page.
+     */
+    int writes;
 
     private CodePages(long top) {
         int pages = (int) Math.min(Integer.MAX_VALUE - 8, (top + 4095) >>> 12);
@@ -63,6 +69,7 @@ final class CodePages {
         if (ppn < marked.length && marked[(int) ppn] != 0) {
             marked[(int) ppn] = 0;
             generation[(int) ppn]++;
+            writes++;
         }
     }
 }

@@ -88,7 +88,16 @@ final class Cpu implements CpuCore {
 
     private final BlockCache blocks = new BlockCache(this);
     /** Translation of hot blocks to bytecode, or null (interpreter only). */
-    private final Jit jit;
+    final Jit jit;
+    /** Chained calls left before translated code returns to the run loop ({@link JitRuntime#chain}). */
+    int chainBudget;
+    /** Translations entered through a chain link so far (a count for tests and measurements). */
+    long chained;
+    private static final int CHAIN_MAX = 8;
+    /** The chained exit that last returned to the run loop for want of a link, and where it went. */
+    private Translated exitFrom;
+    private int exitSite;
+    private long exitLin;
 
     Cpu(int apicId, GuestMemory memory, IoBus pio, IoBus mmio, InterruptSource apic) {
         this(apicId, memory, pio, mmio, apic, Jit.fromProperties());
@@ -423,14 +432,37 @@ final class Cpu implements CpuCore {
         }
     }
 
+    /**
+     * What a chain link depends on besides its linear address: the TLB epoch (the address's
+     * mapping), the CPL (access rights) and code writes anywhere (the target's code).
+     */
+    long chainState() {
+        return (long) mmu.epoch << 34 | (long) cpl << 32 | mmu.code.writes & 0xffffffffL;
+    }
+
+    /** A chained exit found no valid link ({@link JitRuntime#chain}): the run loop links it to the next block. */
+    void unlinkedExit(Translated from, int site, long target) {
+        exitFrom = from;
+        exitSite = site;
+        exitLin = target;
+    }
+
     /** Runs the block at RIP (translated when it can) and returns it; {@code prev} is the block run before it. */
     private Block runBlock(Block prev) {
+        Translated from = exitFrom;
+        exitFrom = null;
         Block b = blocks.next(prev);
         if (jit != null && !shadow) {
             Translated t = jit.translation(b, rip, blocks);
+            if (from != null && t != null && rip == exitLin && b.generation >= 0) {
+                from.linkBlock[exitSite] = b;
+                from.linkLin[exitSite] = rip;
+                from.linkState[exitSite] = chainState();
+            }
             if (t != null) {
                 codeChanged = false;
                 endBlock = false;
+                chainBudget = CHAIN_MAX;
                 t.run(this);
                 if (endBlock) {
                     pollCountdown = 0;

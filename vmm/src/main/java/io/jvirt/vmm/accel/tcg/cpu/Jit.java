@@ -112,6 +112,15 @@ final class Jit {
     }
 
     /**
+     * Counts an entry of {@code b}'s translation reached by chaining ({@link JitRuntime#chain})
+     * as {@link #translation} would; false when it is due for the hot tier, which the run loop
+     * then hands over.
+     */
+    boolean chainable(Block b) {
+        return b.region == null || ++b.hits <= hotThreshold;
+    }
+
+    /**
      * Hot regions are translated on one background thread, so a vCPU keeps interpreting while
      * its code is turned into a class (and HotSpot's compiler threads compile it).
      */

@@ -24,6 +24,27 @@ final class JitRuntime {
         return c.codeChanged | c.endBlock;
     }
 
+    /**
+     * The translation a chained exit may call ({@link Translated}): site {@code site} of
+     * {@code from} leaves for linear address {@code target} (RIP and the retired count already
+     * set). Null sends the exit back to the run loop, which records the link for next time:
+     * no link yet or a stale one, an interrupt shadow, the chain long enough (the run loop
+     * polls interrupts and the budget between chains), or the target due for the hot tier.
+     */
+    static Translated chain(Cpu c, Translated from, int site, long target) {
+        Block b = from.linkBlock[site];
+        if (b == null || from.linkLin[site] != target || from.linkState[site] != c.chainState()
+                || c.shadow || --c.chainBudget < 0) {
+            c.unlinkedExit(from, site, target);
+            return null;
+        }
+        if (!c.jit.chainable(b)) {
+            return null;
+        }
+        c.chained++;
+        return b.code;
+    }
+
     /** Reads register {@code n} of {@code size} bytes; {@code high} selects AH, CH, DH or BH for n = 4..7. */
     static long get(long[] r, int n, int size, boolean high) {
         return switch (size) {

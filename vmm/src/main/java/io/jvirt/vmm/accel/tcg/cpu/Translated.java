@@ -17,4 +17,22 @@ abstract class Translated {
      * at a fixed offset) where an interface call scans the receiver's itable.
      */
     abstract void run(Cpu c);
+
+    /**
+     * Chaining. A translation's exits to a fixed guest address (a jump or call out of its
+     * region) are numbered sites; the run loop records at site {@code k} the block it found
+     * next ({@link #linkBlock}), with the linear address ({@link #linkLin}) and
+     * {@link Cpu#chainState} of that moment. While both still match, the exit calls that
+     * block's translation itself ({@link JitRuntime#chain}): one call site per exit, which
+     * HotSpot's inline cache turns into a direct call, instead of the run loop's lookup and
+     * megamorphic call.
+     */
+    final Block[] linkBlock;
+    final long[] linkLin, linkState;
+
+    Translated(int sites) {
+        linkBlock = new Block[sites];
+        linkLin = new long[sites];
+        linkState = new long[sites];
+    }
 }

@@ -38,7 +38,9 @@ import java.util.List;
  * <p>Each block of the region gets a label; a direct branch to another block of the region is
  * a jump to its label, anything else leaves the method with {@code c.rip} set. Backward jumps
  * are counted: after {@link #LOOP_LIMIT} the method returns to the run loop, which polls
- * interrupts and the instruction budget between blocks.
+ * interrupts and the instruction budget between blocks. An exit to a fixed address outside
+ * the region is a chained exit ({@link Translated}): it calls the next translation itself
+ * when its link is valid.
  */
 final class Translator {
     static final int LOOP_LIMIT = 256;
@@ -107,13 +109,19 @@ final class Translator {
         return CLASS_FILE.build(ClassDesc.of(Emit.PKG + (hot ? HOT_NAME : QUICK_NAME)), cl -> {
             cl.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
             cl.withSuperclass(CD_TRANSLATED);
+            int[] sites = new int[1];
+            cl.withMethodBody("run", MethodTypeDesc.of(CD_void, CD_CPU), ClassFile.ACC_PUBLIC, cb -> {
+                Translator t = new Translator(cb, region);
+                t.body();
+                sites[0] = t.tails.size();
+            });
+            // the constructor sizes the chain links for the exits run() has
             cl.withMethodBody(ConstantDescs.INIT_NAME, ConstantDescs.MTD_void, ClassFile.ACC_PUBLIC, cb -> {
                 cb.aload(0);
-                cb.invokespecial(CD_TRANSLATED, ConstantDescs.INIT_NAME, ConstantDescs.MTD_void);
+                cb.loadConstant(sites[0]);
+                cb.invokespecial(CD_TRANSLATED, ConstantDescs.INIT_NAME, MethodTypeDesc.of(CD_void, ConstantDescs.CD_int));
                 cb.return_();
             });
-            cl.withMethodBody("run", MethodTypeDesc.of(CD_void, CD_CPU), ClassFile.ACC_PUBLIC,
-                    cb -> new Translator(cb, region).body());
         });
     }
 
@@ -150,7 +158,35 @@ final class Translator {
         cb.putfield(CD_CPU, "curRip", CD_long);
         cb.athrow();
         cb.exceptionCatchAll(start, handler, handler);
+        // Chained exits, outside the handler's range: what a chained translation throws is its own.
+        for (int k = 0; k < tails.size(); k++) {
+            cb.labelBinding(tails.get(k).label());
+            Label back = cb.newLabel();
+            cb.aload(C);
+            cb.aload(0);
+            e.iconst(k);
+            e.ripAt(tails.get(k).target());
+            cb.invokestatic(CD_RT, "chain", CHAIN);
+            cb.dup();
+            cb.ifnull(back);
+            cb.aload(C);
+            cb.invokevirtual(CD_TRANSLATED, "run", MethodTypeDesc.of(CD_void, CD_CPU));
+            cb.return_();
+            cb.labelBinding(back);
+            cb.pop();
+            cb.return_();
+        }
     }
+
+    /** A chained exit: where its code is and the offset it leaves for. */
+    private record Tail(Label label, long target) {
+    }
+
+    /** Exits beyond this many return to the run loop (each chained exit costs a few link slots). */
+    private static final int MAX_TAILS = 16;
+    private final List<Tail> tails = new ArrayList<>();
+    private static final MethodTypeDesc CHAIN = MethodTypeDesc.of(CD_TRANSLATED, CD_CPU, CD_TRANSLATED,
+            ConstantDescs.CD_int, CD_long);
 
     /** One block at {@code start} (offset from the entry); its Insns are class data from {@code global}. */
     private void block(Insn[] insns, long start, int global) {
@@ -386,6 +422,12 @@ final class Translator {
         }
         e.setRip(target);
         e.retire(0);
+        if (k < 0 && tails.size() < MAX_TAILS) {
+            Tail t = new Tail(cb.newLabel(), target);
+            tails.add(t);
+            cb.goto_(t.label());
+            return;
+        }
         cb.return_();
     }
 }

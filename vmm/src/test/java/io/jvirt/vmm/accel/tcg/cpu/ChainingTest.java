@@ -1,0 +1,93 @@
+package io.jvirt.vmm.accel.tcg.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Chained translations ({@link Translated}, {@link JitRuntime#chain}): a translation that
+ * leaves for another page calls the next translation itself, and still sees a write to that
+ * page's code, a new mapping of it, and interrupts. Each case checks that chained calls
+ * happened, so it tests the links, not the run loop.
+ */
+class ChainingTest {
+    /** The called function's page (two pages after the caller's). */
+    private static final long CALLEE = Machine.CODE + 0x2000;
+    /** Calls {@code f} 3000 times from one call site; at the 1000th the loop runs {@code change}. */
+    private static String program(String change) {
+        return """
+                .code64
+                mov $3000, %ecx
+                1: call f
+                cmp $2000, %ecx
+                jne 2f
+                """ + change + "\n" + """
+                2: dec %ecx
+                jnz 1b
+                hlt
+                .org 0x2000
+                f: mov $0x11, %eax
+                ret
+                """;
+    }
+
+    @Test
+    void aWriteToTheCalledCodeIsSeen() {
+        int threshold = 0; // translated at once, on this thread: the program runs for milliseconds
+        Cpu c = new Machine(threshold).run64(program("movb $0x22, f+1"));
+        assertEquals(0x22, c.r[Cpu.RAX], "the calls after the write ran the new code");
+        assertTrue(c.chained > 1000, "calls went through chain links: " + c.chained);
+    }
+
+    @Test
+    void aNewMappingOfTheCalledPageIsSeen() {
+        int threshold = 0; // translated at once, on this thread: the program runs for milliseconds
+        long pageTable = 0x30000, copy = 0x400000;
+        Machine m = new Machine(threshold);
+        m.split2M(0, pageTable);
+        byte[] code = Asm.assemble(program("movq $" + (copy | 7) + ", " + m.pteAddress(CALLEE, pageTable)
+                + "\ninvlpg " + CALLEE));
+        m.load(code);
+        byte[] callee = new byte[4096];
+        System.arraycopy(code, (int) (CALLEE - Machine.CODE), callee, 0, code.length - (int) (CALLEE - Machine.CODE));
+        callee[1] = 0x33; // mov $0x33, %eax in the copy
+        m.memory.write(copy, callee);
+        m.cpu.load(m.bootState());
+        Cpu c = m.runToHalt();
+        assertEquals(0x33, c.r[Cpu.RAX], "the calls after the remap ran the copy");
+        assertTrue(c.chained > 1000, "calls went through chain links: " + c.chained);
+    }
+
+    @ParameterizedTest(name = "translation threshold {0}")
+    @ValueSource(ints = {0, 500})
+    void anInterruptReachesALoopThatOnlyChains(int threshold) throws InterruptedException {
+        Machine m = new Machine(threshold);
+        m.load(Asm.assemble(".code64\n" + ExceptionTest.PROLOGUE + """
+                gate 0x40, irq
+                lidt idtr(%rip)
+                sti
+                a: inc %r8
+                jmp b
+                irq: hlt
+                .org 0x2000
+                b: inc %r9
+                jmp a
+                """ + ExceptionTest.EPILOGUE));
+        m.cpu.load(m.bootState());
+        Thread raise = Thread.ofPlatform().start(() -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                return;
+            }
+            m.irq.pending = 0x40;
+        });
+        Cpu c = m.runToHalt();
+        raise.join();
+        assertTrue(c.r[8] > 10_000 && c.r[9] > 10_000, "the loop ran: r8 " + c.r[8] + ", r9 " + c.r[9]);
+        assertTrue(c.chained > 10_000, "the loop went through chain links: " + c.chained);
+    }
+}

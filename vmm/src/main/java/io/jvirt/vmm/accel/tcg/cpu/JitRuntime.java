@@ -45,6 +45,19 @@ final class JitRuntime {
         return b.code;
     }
 
+    /**
+     * {@link #chain} for an exit whose address is known only at run time, already in
+     * {@code c.rip}: a RET, or an instruction the interpreter ran last in its block (an
+     * indirect jump or call, a system call). Not after one that ended the block for the run
+     * loop (state changed, HLT, code written) or left 64-bit mode.
+     */
+    static Translated chainTo(Cpu c, Translated from, int site) {
+        if (c.endBlock | c.codeChanged | c.halted || c.mode != 64) {
+            return null;
+        }
+        return chain(c, from, site, c.rip);
+    }
+
     /** Reads register {@code n} of {@code size} bytes; {@code high} selects AH, CH, DH or BH for n = 4..7. */
     static long get(long[] r, int n, int size, boolean high) {
         return switch (size) {

@@ -19,8 +19,9 @@ abstract class Translated {
     abstract void run(Cpu c);
 
     /**
-     * Chaining. A translation's exits to a fixed guest address (a jump or call out of its
-     * region) are numbered sites; the run loop records at site {@code k} the block it found
+     * Chaining. A translation's exits (a jump or call out of its region, a RET, an
+     * instruction the interpreter ran last in a block) are numbered sites; the run loop
+     * records at site {@code k} the block it found
      * next ({@link #linkBlock}), with the linear address ({@link #linkLin}) and
      * {@link Cpu#chainState} of that moment. While both still match, the exit calls that
      * block's translation itself ({@link JitRuntime#chain}): one call site per exit, which

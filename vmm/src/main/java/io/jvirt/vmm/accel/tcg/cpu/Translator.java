@@ -38,9 +38,10 @@ import java.util.List;
  * <p>Each block of the region gets a label; a direct branch to another block of the region is
  * a jump to its label, anything else leaves the method with {@code c.rip} set. Backward jumps
  * are counted: after {@link #LOOP_LIMIT} the method returns to the run loop, which polls
- * interrupts and the instruction budget between blocks. An exit to a fixed address outside
- * the region is a chained exit ({@link Translated}): it calls the next translation itself
- * when its link is valid.
+ * interrupts and the instruction budget between blocks. Every other exit is a chained exit
+ * ({@link Translated}): it calls the next translation itself when its link is valid, a link
+ * to a fixed address for a direct branch, a one-entry cache of the last target for a RET or
+ * an interpreted instruction.
  */
 final class Translator {
     static final int LOOP_LIMIT = 256;
@@ -165,8 +166,12 @@ final class Translator {
             cb.aload(C);
             cb.aload(0);
             e.iconst(k);
-            e.ripAt(tails.get(k).target());
-            cb.invokestatic(CD_RT, "chain", CHAIN);
+            if (tails.get(k).target() == DYNAMIC) {
+                cb.invokestatic(CD_RT, "chainTo", CHAIN_TO);
+            } else {
+                e.ripAt(tails.get(k).target());
+                cb.invokestatic(CD_RT, "chain", CHAIN);
+            }
             cb.dup();
             cb.ifnull(back);
             cb.aload(C);
@@ -186,7 +191,8 @@ final class Translator {
     private static final int MAX_TAILS = 16;
     private final List<Tail> tails = new ArrayList<>();
     private static final MethodTypeDesc CHAIN = MethodTypeDesc.of(CD_TRANSLATED, CD_CPU, CD_TRANSLATED,
-            ConstantDescs.CD_int, CD_long);
+            ConstantDescs.CD_int, CD_long), CHAIN_TO = MethodTypeDesc.of(CD_TRANSLATED, CD_CPU, CD_TRANSLATED,
+            ConstantDescs.CD_int);
 
     /** One block at {@code start} (offset from the entry); its Insns are class data from {@code global}. */
     private void block(Insn[] insns, long start, int global) {
@@ -229,7 +235,7 @@ final class Translator {
         }
         if (Forms.of(insns[n - 1]) == Forms.CALL_INTERP) {
             e.retire(n); // the interpreter has set RIP
-            cb.return_();
+            exit(DYNAMIC);
             return;
         }
         cb.iinc(DONE, n);
@@ -354,7 +360,7 @@ final class Translator {
                 cb.lload(V);
                 cb.putfield(CD_CPU, "rip", CD_long);
                 e.retire(n);
-                cb.return_();
+                exit(DYNAMIC);
             }
             case Forms.JMP_REL -> {
                 cb.iinc(DONE, n);
@@ -422,12 +428,25 @@ final class Translator {
         }
         e.setRip(target);
         e.retire(0);
-        if (k < 0 && tails.size() < MAX_TAILS) {
-            Tail t = new Tail(cb.newLabel(), target);
-            tails.add(t);
-            cb.goto_(t.label());
+        if (k < 0) {
+            exit(target);
+        } else {
+            cb.return_(); // a loop's exit: the run loop polls interrupts
+        }
+    }
+
+    /** Marks a chained exit's {@link #tails} target for one known only at run time ({@code c.rip}). */
+    private static final long DYNAMIC = Long.MIN_VALUE;
+
+    /** Leaves the region (RIP and the retired count set) through a chained exit to {@code target} (or {@link #DYNAMIC}). */
+    private void exit(long target) {
+        CodeBuilder cb = e.cb;
+        if (tails.size() >= MAX_TAILS) {
+            cb.return_();
             return;
         }
-        cb.return_();
+        Tail t = new Tail(cb.newLabel(), target);
+        tails.add(t);
+        cb.goto_(t.label());
     }
 }

@@ -36,9 +36,10 @@
  *     through {@code Mmu}'s TLB fast paths; an exception leaving the region passes a handler
  *     that sets {@code curRip} to the instruction it came from (a local, CUR, says which), so a
  *     fault is precise; a store into decoded code ends the region after that
- *     instruction. An exit to a fixed address on another page calls the next translation
- *     directly while the link the run loop recorded for it holds ({@code Translated}: same
- *     address, TLB epoch, CPL and no code written since). The translation hangs off the entry
+ *     instruction. An exit (a branch to another page, a RET, an interpreted indirect branch)
+ *     calls the next translation directly while the link the run loop recorded for it holds
+ *     ({@code Translated}: same address, TLB epoch, CPL and no code written since). The
+ *     translation hangs off the entry
  *     {@code Block}, so it dies with the
  *     page's generation. HotSpot compiles the class with C1 alone ({@code HotSpotTiers}); a
  *     region that keeps running is translated again as a class C2 may compile (two tiers,

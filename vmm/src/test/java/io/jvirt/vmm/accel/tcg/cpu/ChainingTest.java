@@ -61,6 +61,38 @@ class ChainingTest {
         assertTrue(c.chained > 1000, "calls went through chain links: " + c.chained);
     }
 
+    @Test
+    void returnsAndIndirectCallsGoWhereTheyShouldWhenTheirTargetsAlternate() {
+        // A RET's and an interpreted indirect call's links are one-entry caches of a target
+        // known only at run time: every iteration below changes both targets.
+        Cpu c = new Machine(0).run64("""
+                mov $3000, %ecx
+                lea g1(%rip), %rbx
+                lea g2(%rip), %rdx
+                1: call f
+                inc %r8
+                call f
+                add $2, %r9
+                call *%rbx
+                xchg %rbx, %rdx
+                dec %ecx
+                jnz 1b
+                hlt
+                .org 0x2000
+                f: inc %r10
+                ret
+                g1: add $3, %r11
+                ret
+                g2: add $5, %r11
+                ret
+                """);
+        assertEquals(3000, c.r[8]);
+        assertEquals(6000, c.r[9]);
+        assertEquals(6000, c.r[10]);
+        assertEquals(1500 * 3 + 1500 * 5, c.r[11]);
+        assertTrue(c.chained > 6000, "returns went through chain links: " + c.chained);
+    }
+
     @ParameterizedTest(name = "translation threshold {0}")
     @ValueSource(ints = {0, 500})
     void anInterruptReachesALoopThatOnlyChains(int threshold) throws InterruptedException {

@@ -46,16 +46,17 @@ final class JitRuntime {
     }
 
     /**
-     * {@link #chain} for an exit whose address is known only at run time, already in
-     * {@code c.rip}: a RET, or an instruction the interpreter ran last in its block (an
-     * indirect jump or call, a system call). Not after one that ended the block for the run
-     * loop (state changed, HLT, code written) or left 64-bit mode.
+     * {@link #chain} for an exit that may not go where it could have: a chained call that came
+     * back (on to {@code target}, the instruction after the call, if the callee's RET went
+     * there), or an instruction the interpreter ran last in its block ({@code target} is
+     * {@code c.rip}: an indirect jump or call, a system call). Not after an instruction that
+     * ended the block for the run loop (state changed, HLT, code written) or left 64-bit mode.
      */
-    static Translated chainTo(Cpu c, Translated from, int site) {
-        if (c.endBlock | c.codeChanged | c.halted || c.mode != 64) {
+    static Translated chainIf(Cpu c, Translated from, int site, long target) {
+        if (c.rip != target || c.endBlock | c.codeChanged | c.halted || c.mode != 64) {
             return null;
         }
-        return chain(c, from, site, c.rip);
+        return chain(c, from, site, target);
     }
 
     /** Reads register {@code n} of {@code size} bytes; {@code high} selects AH, CH, DH or BH for n = 4..7. */

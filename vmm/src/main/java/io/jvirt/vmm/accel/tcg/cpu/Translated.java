@@ -19,14 +19,15 @@ abstract class Translated {
     abstract void run(Cpu c);
 
     /**
-     * Chaining. A translation's exits (a jump or call out of its region, a RET, an
-     * instruction the interpreter ran last in a block) are numbered sites; the run loop
-     * records at site {@code k} the block it found
-     * next ({@link #linkBlock}), with the linear address ({@link #linkLin}) and
-     * {@link Cpu#chainState} of that moment. While both still match, the exit calls that
-     * block's translation itself ({@link JitRuntime#chain}): one call site per exit, which
-     * HotSpot's inline cache turns into a direct call, instead of the run loop's lookup and
-     * megamorphic call.
+     * Chaining. A translation's exits (a jump or call out of its region, the return point of
+     * such a call, an instruction the interpreter ran last in a block) are numbered sites;
+     * the run loop records at site {@code k} the block it found next ({@link #linkBlock}),
+     * with the linear address ({@link #linkLin}) and {@link Cpu#chainState} of that moment.
+     * While both still match, the exit calls that block's translation itself
+     * ({@link JitRuntime#chain}): one call site per exit, which HotSpot's inline cache turns
+     * into a direct call, instead of the run loop's lookup and megamorphic call. A RET is not
+     * a site: it returns, and the chained call that led to its function goes on at its return
+     * point, so the JVM's stack follows the guest's calls.
      */
     final Block[] linkBlock;
     final long[] linkLin, linkState;

@@ -40,8 +40,9 @@ import java.util.List;
  * are counted: after {@link #LOOP_LIMIT} the method returns to the run loop, which polls
  * interrupts and the instruction budget between blocks. Every other exit is a chained exit
  * ({@link Translated}): it calls the next translation itself when its link is valid, a link
- * to a fixed address for a direct branch, a one-entry cache of the last target for a RET or
- * an interpreted instruction.
+ * to a fixed address for a direct branch, a one-entry cache of the last target for an
+ * interpreted instruction; after a chained call, one more link continues at its return point
+ * when the callee's RET comes back there.
  */
 final class Translator {
     static final int LOOP_LIMIT = 256;
@@ -114,7 +115,7 @@ final class Translator {
             cl.withMethodBody("run", MethodTypeDesc.of(CD_void, CD_CPU), ClassFile.ACC_PUBLIC, cb -> {
                 Translator t = new Translator(cb, region);
                 t.body();
-                sites[0] = t.tails.size();
+                sites[0] = t.sites;
             });
             // the constructor sizes the chain links for the exits run() has
             cl.withMethodBody(ConstantDescs.INIT_NAME, ConstantDescs.MTD_void, ClassFile.ACC_PUBLIC, cb -> {
@@ -160,22 +161,36 @@ final class Translator {
         cb.athrow();
         cb.exceptionCatchAll(start, handler, handler);
         // Chained exits, outside the handler's range: what a chained translation throws is its own.
-        for (int k = 0; k < tails.size(); k++) {
-            cb.labelBinding(tails.get(k).label());
+        for (Tail t : tails) {
+            cb.labelBinding(t.label());
             Label back = cb.newLabel();
             cb.aload(C);
             cb.aload(0);
-            e.iconst(k);
-            if (tails.get(k).target() == DYNAMIC) {
-                cb.invokestatic(CD_RT, "chainTo", CHAIN_TO);
+            e.iconst(t.site());
+            if (t.target() == DYNAMIC) {
+                cb.aload(C);
+                cb.getfield(CD_CPU, "rip", CD_long);
+                cb.invokestatic(CD_RT, "chainIf", CHAIN);
             } else {
-                e.ripAt(tails.get(k).target());
+                e.ripAt(t.target());
                 cb.invokestatic(CD_RT, "chain", CHAIN);
             }
             cb.dup();
             cb.ifnull(back);
             cb.aload(C);
             cb.invokevirtual(CD_TRANSLATED, "run", MethodTypeDesc.of(CD_void, CD_CPU));
+            if (t.retSite() >= 0) {
+                // a call: when the callee's RET comes back to the instruction after it, go on from there
+                cb.aload(C);
+                cb.aload(0);
+                e.iconst(t.retSite());
+                e.ripAt(t.ret());
+                cb.invokestatic(CD_RT, "chainIf", CHAIN);
+                cb.dup();
+                cb.ifnull(back);
+                cb.aload(C);
+                cb.invokevirtual(CD_TRANSLATED, "run", MethodTypeDesc.of(CD_void, CD_CPU));
+            }
             cb.return_();
             cb.labelBinding(back);
             cb.pop();
@@ -183,16 +198,21 @@ final class Translator {
         }
     }
 
-    /** A chained exit: where its code is and the offset it leaves for. */
-    private record Tail(Label label, long target) {
+    /**
+     * A chained exit: where its code is, the offset it leaves for and its link site; for a
+     * call, also the offset of the instruction after it and that continuation's site (else -1).
+     */
+    private record Tail(Label label, long target, int site, long ret, int retSite) {
     }
 
-    /** Exits beyond this many return to the run loop (each chained exit costs a few link slots). */
-    private static final int MAX_TAILS = 16;
+    /** Link sites beyond this many return to the run loop (each costs three array slots). */
+    private static final int MAX_SITES = 16;
     private final List<Tail> tails = new ArrayList<>();
+    private int sites;
+    /** Set by a CALL for the exit it ends with: the offset its callee returns to, else -1. */
+    private long callReturn = -1;
     private static final MethodTypeDesc CHAIN = MethodTypeDesc.of(CD_TRANSLATED, CD_CPU, CD_TRANSLATED,
-            ConstantDescs.CD_int, CD_long), CHAIN_TO = MethodTypeDesc.of(CD_TRANSLATED, CD_CPU, CD_TRANSLATED,
-            ConstantDescs.CD_int);
+            ConstantDescs.CD_int, CD_long);
 
     /** One block at {@code start} (offset from the entry); its Insns are class data from {@code global}. */
     private void block(Insn[] insns, long start, int global) {
@@ -352,15 +372,19 @@ final class Translator {
                     e.codeCheck();
                 }
                 cb.iinc(DONE, n);
+                callReturn = e.next;
                 jump(e.next + in.imm, start);
+                callReturn = -1;
             }
             case Forms.RET -> {
+                // Not chained itself: a chained call's exit continues at its return point
+                // (a one-entry cache of the last return address here missed too often).
                 pop();
                 cb.aload(C);
                 cb.lload(V);
                 cb.putfield(CD_CPU, "rip", CD_long);
                 e.retire(n);
-                exit(DYNAMIC);
+                cb.return_();
             }
             case Forms.JMP_REL -> {
                 cb.iinc(DONE, n);
@@ -435,17 +459,18 @@ final class Translator {
         }
     }
 
-    /** Marks a chained exit's {@link #tails} target for one known only at run time ({@code c.rip}). */
+    /** Marks a chained exit's target as one known only at run time ({@code c.rip}). */
     private static final long DYNAMIC = Long.MIN_VALUE;
 
     /** Leaves the region (RIP and the retired count set) through a chained exit to {@code target} (or {@link #DYNAMIC}). */
     private void exit(long target) {
         CodeBuilder cb = e.cb;
-        if (tails.size() >= MAX_TAILS) {
+        boolean call = callReturn >= 0;
+        if (sites + (call ? 2 : 1) > MAX_SITES) {
             cb.return_();
             return;
         }
-        Tail t = new Tail(cb.newLabel(), target);
+        Tail t = new Tail(cb.newLabel(), target, sites++, call ? callReturn : 0, call ? sites++ : -1);
         tails.add(t);
         cb.goto_(t.label());
     }

@@ -36,8 +36,8 @@
  *     through {@code Mmu}'s TLB fast paths; an exception leaving the region passes a handler
  *     that sets {@code curRip} to the instruction it came from (a local, CUR, says which), so a
  *     fault is precise; a store into decoded code ends the region after that
- *     instruction. An exit (a branch to another page, a RET, an interpreted indirect branch)
- *     calls the next translation directly while the link the run loop recorded for it holds
+ *     instruction. An exit (a branch to another page, the return point of such a call, an
+ *     interpreted indirect branch) calls the next translation directly while the link the run loop recorded for it holds
  *     ({@code Translated}: same address, TLB epoch, CPL and no code written since). The
  *     translation hangs off the entry
  *     {@code Block}, so it dies with the

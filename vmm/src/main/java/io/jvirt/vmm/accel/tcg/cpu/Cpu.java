@@ -89,7 +89,7 @@ final class Cpu implements CpuCore {
     private final BlockCache blocks = new BlockCache(this);
     /** Translation of hot blocks to bytecode, or null (interpreter only). */
     final Jit jit;
-    /** Chained calls left before translated code returns to the run loop ({@link JitRuntime#chain}). */
+    /** Chained calls left before translated code returns to the run loop ({@link JitRuntime#chainIf}). */
     int chainBudget;
     /** Translations entered through a chain link so far (a count for tests and measurements). */
     long chained;
@@ -440,7 +440,7 @@ final class Cpu implements CpuCore {
         return (long) mmu.epoch << 34 | (long) cpl << 32 | mmu.code.writes & 0xffffffffL;
     }
 
-    /** A chained exit found no valid link ({@link JitRuntime#chain}): the run loop links it to the next block. */
+    /** A chained exit found no valid link ({@link JitRuntime#chainIf}): the run loop links it to the next block. */
     void unlinkedExit(Translated from, int site, long target) {
         exitFrom = from;
         exitSite = site;

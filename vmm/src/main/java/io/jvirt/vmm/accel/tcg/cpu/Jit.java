@@ -112,7 +112,7 @@ final class Jit {
     }
 
     /**
-     * Counts an entry of {@code b}'s translation reached by chaining ({@link JitRuntime#chain})
+     * Counts an entry of {@code b}'s translation reached by chaining ({@link JitRuntime#chainIf})
      * as {@link #translation} would; false when it is due for the hot tier, which the run loop
      * then hands over.
      */

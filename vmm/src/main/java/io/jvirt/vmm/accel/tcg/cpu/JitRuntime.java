@@ -25,13 +25,13 @@ final class JitRuntime {
     }
 
     /**
-     * The translation a chained exit may call ({@link Translated}): site {@code site} of
-     * {@code from} leaves for linear address {@code target} (RIP and the retired count already
-     * set). Null sends the exit back to the run loop, which records the link for next time:
-     * no link yet or a stale one, an interrupt shadow, the chain long enough (the run loop
-     * polls interrupts and the budget between chains), or the target due for the hot tier.
+     * The translation linked at site {@code site} of {@code from} ({@link Translated}) for
+     * linear address {@code target}, counted as an entry. Null sends the exit back to the run
+     * loop, which records the link for next time: no link yet or a stale one, an interrupt
+     * shadow, the chain long enough (the run loop polls interrupts and the budget between
+     * chains), or the target due for the hot tier.
      */
-    static Translated chain(Cpu c, Translated from, int site, long target) {
+    private static Translated chain(Cpu c, Translated from, int site, long target) {
         Block b = from.linkBlock[site];
         if (b == null || from.linkLin[site] != target || from.linkState[site] != c.chainState()
                 || c.shadow || --c.chainBudget < 0) {
@@ -46,11 +46,11 @@ final class JitRuntime {
     }
 
     /**
-     * {@link #chain} for an exit that may not go where it could have: a chained call that came
-     * back (on to {@code target}, the instruction after the call, if the callee's RET went
-     * there), or an instruction the interpreter ran last in its block ({@code target} is
-     * {@code c.rip}: an indirect jump or call, a system call). Not after an instruction that
-     * ended the block for the run loop (state changed, HLT, code written) or left 64-bit mode.
+     * The translation a chained exit of {@code from} calls next, or null ({@link #chain}): only
+     * when RIP is at {@code target}, which a chained call's return point is only if the
+     * callee's RET went there and an interpreted instruction's target always is (the exit
+     * passes {@code c.rip}), and not after an instruction that ended the block for the run
+     * loop (state changed, HLT, code written) or left 64-bit mode.
      */
     static Translated chainIf(Cpu c, Translated from, int site, long target) {
         if (c.rip != target || c.endBlock | c.codeChanged | c.halted || c.mode != 64) {

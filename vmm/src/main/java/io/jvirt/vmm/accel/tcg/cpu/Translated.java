@@ -24,7 +24,7 @@ abstract class Translated {
      * the run loop records at site {@code k} the block it found next ({@link #linkBlock}),
      * with the linear address ({@link #linkLin}) and {@link Cpu#chainState} of that moment.
      * While both still match, the exit calls that block's translation itself
-     * ({@link JitRuntime#chain}): one call site per exit, which HotSpot's inline cache turns
+     * ({@link JitRuntime#chainIf}): one call site per exit, which HotSpot's inline cache turns
      * into a direct call, instead of the run loop's lookup and megamorphic call. A RET is not
      * a site: it returns, and the chained call that led to its function goes on at its return
      * point, so the JVM's stack follows the guest's calls.

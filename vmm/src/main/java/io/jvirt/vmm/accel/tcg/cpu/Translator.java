@@ -164,38 +164,39 @@ final class Translator {
         for (Tail t : tails) {
             cb.labelBinding(t.label());
             Label back = cb.newLabel();
-            cb.aload(C);
-            cb.aload(0);
-            e.iconst(t.site());
-            if (t.target() == DYNAMIC) {
-                cb.aload(C);
-                cb.getfield(CD_CPU, "rip", CD_long);
-                cb.invokestatic(CD_RT, "chainIf", CHAIN);
-            } else {
-                e.ripAt(t.target());
-                cb.invokestatic(CD_RT, "chain", CHAIN);
-            }
-            cb.dup();
-            cb.ifnull(back);
-            cb.aload(C);
-            cb.invokevirtual(CD_TRANSLATED, "run", MethodTypeDesc.of(CD_void, CD_CPU));
+            chainCall(t.site(), t.target(), back);
             if (t.retSite() >= 0) {
                 // a call: when the callee's RET comes back to the instruction after it, go on from there
-                cb.aload(C);
-                cb.aload(0);
-                e.iconst(t.retSite());
-                e.ripAt(t.ret());
-                cb.invokestatic(CD_RT, "chainIf", CHAIN);
-                cb.dup();
-                cb.ifnull(back);
-                cb.aload(C);
-                cb.invokevirtual(CD_TRANSLATED, "run", MethodTypeDesc.of(CD_void, CD_CPU));
+                chainCall(t.retSite(), t.ret(), back);
             }
             cb.return_();
             cb.labelBinding(back);
             cb.pop();
             cb.return_();
         }
+    }
+
+    /**
+     * Calls the translation linked at {@code site} for offset {@code target} through
+     * {@link JitRuntime#chainIf} (or, with {@link #DYNAMIC}, for wherever {@code c.rip} points);
+     * without one, jumps to {@code back} with the null on the stack.
+     */
+    private void chainCall(int site, long target, Label back) {
+        CodeBuilder cb = e.cb;
+        cb.aload(C);
+        cb.aload(0);
+        e.iconst(site);
+        if (target == DYNAMIC) {
+            cb.aload(C);
+            cb.getfield(CD_CPU, "rip", CD_long);
+        } else {
+            e.ripAt(target);
+        }
+        cb.invokestatic(CD_RT, "chainIf", CHAIN);
+        cb.dup();
+        cb.ifnull(back);
+        cb.aload(C);
+        cb.invokevirtual(CD_TRANSLATED, "run", MethodTypeDesc.of(CD_void, CD_CPU));
     }
 
     /**

@@ -8,7 +8,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Chained translations ({@link Translated}, {@link JitRuntime#chain}): a translation that
+ * Chained translations ({@link Translated}, {@link JitRuntime#chainIf}): a translation that
  * leaves for another page calls the next translation itself, and still sees a write to that
  * page's code, a new mapping of it, and interrupts. Each case checks that chained calls
  * happened, so it tests the links, not the run loop.
@@ -44,27 +44,17 @@ class ChainingTest {
 
     @Test
     void aNewMappingOfTheCalledPageIsSeen() {
-        int threshold = 0; // translated at once, on this thread: the program runs for milliseconds
-        long pageTable = 0x30000, copy = 0x400000;
-        Machine m = new Machine(threshold);
-        m.split2M(0, pageTable);
-        byte[] code = Asm.assemble(program("movq $" + (copy | 7) + ", " + m.pteAddress(CALLEE, pageTable)
-                + "\ninvlpg " + CALLEE));
-        m.load(code);
-        byte[] callee = new byte[4096];
-        System.arraycopy(code, (int) (CALLEE - Machine.CODE), callee, 0, code.length - (int) (CALLEE - Machine.CODE));
-        callee[1] = 0x33; // mov $0x33, %eax in the copy
-        m.memory.write(copy, callee);
-        m.cpu.load(m.bootState());
-        Cpu c = m.runToHalt();
+        // translated at once, on this thread; the copy has mov $0x33, %eax
+        Cpu c = new Machine(0).runRemapping(ChainingTest::program, CALLEE, 1, (byte) 0x33);
         assertEquals(0x33, c.r[Cpu.RAX], "the calls after the remap ran the copy");
         assertTrue(c.chained > 1000, "calls went through chain links: " + c.chained);
     }
 
     @Test
     void returnsAndIndirectCallsGoWhereTheyShouldWhenTheirTargetsAlternate() {
-        // A RET's and an interpreted indirect call's links are one-entry caches of a target
-        // known only at run time: every iteration below changes both targets.
+        // A chained call goes on at its return point only if the RET went there; an
+        // interpreted indirect call's link caches its last target: every iteration below
+        // returns to two call sites and changes the indirect call's target.
         Cpu c = new Machine(0).run64("""
                 mov $3000, %ecx
                 lea g1(%rip), %rbx

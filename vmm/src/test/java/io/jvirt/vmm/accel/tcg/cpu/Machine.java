@@ -63,6 +63,27 @@ final class Machine {
         return pt + ((va >>> 12) & 511) * 8;
     }
 
+    /**
+     * Runs the program {@code source} builds around the guest code it is given, which maps the
+     * 4 KiB page {@code page} (identity-mapped, in the first 2 MiB) to a copy of itself with
+     * byte {@code offset} set to {@code value} and flushes it from the TLB: the program runs on
+     * until HLT, and a stale translation or TLB entry shows up as the old byte's effect.
+     */
+    Cpu runRemapping(java.util.function.UnaryOperator<String> source, long page, int offset, byte value) {
+        long pageTable = 0x30000, copy = 0x400000;
+        split2M(0, pageTable);
+        byte[] code = Asm.assemble(source.apply("movq $" + (copy | 7) + ", " + pteAddress(page, pageTable)
+                + "\ninvlpg " + page));
+        load(code);
+        int from = (int) (page - CODE);
+        byte[] bytes = new byte[4096];
+        System.arraycopy(code, from, bytes, 0, Math.min(4096, code.length - from));
+        bytes[offset] = value;
+        memory.write(copy, bytes);
+        cpu.load(bootState());
+        return runToHalt();
+    }
+
     void load(byte[] code) {
         memory.write(CODE, code);
     }

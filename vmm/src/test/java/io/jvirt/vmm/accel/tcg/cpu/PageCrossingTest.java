@@ -57,18 +57,7 @@ class PageCrossingTest {
     @ParameterizedTest(name = "translation threshold {0}")
     @ValueSource(ints = {-1, 0, 2000})
     void aNewMappingOfTheSecondPageIsSeen(int threshold) {
-        long pageTable = 0x30000, copy = 0x400000;
-        Machine m = new Machine(threshold);
-        m.split2M(0, pageTable);
-        byte[] code = Asm.assemble(program("movq $" + (copy | 7) + ", " + m.pteAddress(SECOND_PAGE, pageTable)
-                + "\ninvlpg " + SECOND_PAGE));
-        m.load(code);
-        byte[] second = new byte[4096];
-        System.arraycopy(code, (int) (SECOND_PAGE - Machine.CODE), second, 0, code.length - (int) (SECOND_PAGE - Machine.CODE));
-        second[0] = 0x55;
-        m.memory.write(copy, second);
-        m.cpu.load(m.bootState());
-        Cpu c = m.runToHalt();
+        Cpu c = new Machine(threshold).runRemapping(PageCrossingTest::program, SECOND_PAGE, 0, (byte) 0x55);
         assertEquals(0x44552211L, c.r[Cpu.RAX]);
     }
 }

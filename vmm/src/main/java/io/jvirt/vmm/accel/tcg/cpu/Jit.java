@@ -87,7 +87,7 @@ final class Jit {
     Translated translation(Block b, long lin, BlockCache cache) {
         Translated t = b.code;
         if (t != null) {
-            if (b.region != null && ++b.hits > hotThreshold) {
+            if (!counted(b)) {
                 Region r = b.region;
                 b.region = null; // once
                 WORKER.execute(() -> translate(b, r, true));
@@ -112,11 +112,11 @@ final class Jit {
     }
 
     /**
-     * Counts an entry of {@code b}'s translation reached by chaining ({@link JitRuntime#chainIf})
-     * as {@link #translation} would; false when it is due for the hot tier, which the run loop
-     * then hands over.
+     * Counts an entry of {@code b}'s translation, from the run loop ({@link #translation}) or
+     * through a chain link ({@link JitRuntime#chainIf}); false when it is due for the hot tier,
+     * which only the run loop hands over.
      */
-    boolean chainable(Block b) {
+    boolean counted(Block b) {
         return b.region == null || ++b.hits <= hotThreshold;
     }
 

@@ -38,7 +38,7 @@ final class JitRuntime {
             c.unlinkedExit(from, site, target);
             return null;
         }
-        if (!c.jit.chainable(b)) {
+        if (!c.jit.counted(b)) {
             return null;
         }
         c.chained++;

@@ -210,8 +210,12 @@ final class Translator {
     private static final int MAX_SITES = 16;
     private final List<Tail> tails = new ArrayList<>();
     private int sites;
-    /** Set by a CALL for the exit it ends with: the offset its callee returns to, else -1. */
-    private long callReturn = -1;
+    /**
+     * Set by a CALL for the exit it ends with: the offset its callee returns to, else
+     * {@link #NO_CALL} (offsets are negative for blocks before the region's entry).
+     */
+    private long callReturn = NO_CALL;
+    private static final long NO_CALL = Long.MIN_VALUE;
     private static final MethodTypeDesc CHAIN = MethodTypeDesc.of(CD_TRANSLATED, CD_CPU, CD_TRANSLATED,
             ConstantDescs.CD_int, CD_long);
 
@@ -375,7 +379,7 @@ final class Translator {
                 cb.iinc(DONE, n);
                 callReturn = e.next;
                 jump(e.next + in.imm, start);
-                callReturn = -1;
+                callReturn = NO_CALL;
             }
             case Forms.RET -> {
                 // Not chained itself: a chained call's exit continues at its return point
@@ -466,7 +470,7 @@ final class Translator {
     /** Leaves the region (RIP and the retired count set) through a chained exit to {@code target} (or {@link #DYNAMIC}). */
     private void exit(long target) {
         CodeBuilder cb = e.cb;
-        boolean call = callReturn >= 0;
+        boolean call = callReturn != NO_CALL;
         if (sites + (call ? 2 : 1) > MAX_SITES) {
             cb.return_();
             return;

@@ -1,10 +1,10 @@
 package io.jvirt.vmm.accel.tcg.cpu;
 
 /**
- * Static helpers that translated blocks call (kept tiny, so HotSpot inlines them into the
- * block's compiled code): the interpreter step for forms the translator does not inline, and
- * the partial-register writes of x86 (SDM vol. 1 §3.4.1.1: 32-bit writes zero-extend, 8- and
- * 16-bit writes merge; AH..BH without REX).
+ * Static helpers that translated blocks call: the interpreter step for forms the translator
+ * does not inline, the partial-register writes of x86 (SDM vol. 1 §3.4.1.1: 32-bit writes
+ * zero-extend, 8- and 16-bit writes merge; AH..BH without REX; kept tiny, so HotSpot inlines
+ * them into the block's compiled code), and the link check of chained exits.
  */
 final class JitRuntime {
     private JitRuntime() {

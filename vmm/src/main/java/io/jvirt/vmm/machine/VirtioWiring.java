@@ -6,6 +6,7 @@ import io.jvirt.vmm.accel.AccelVm;
 import io.jvirt.vmm.accel.kvm.KvmAccelVm;
 import io.jvirt.vmm.arch.x86_64.firmware.FirmwareConfig;
 import io.jvirt.vmm.devices.IrqLine;
+import io.jvirt.vmm.devices.virtio.GuestDoorbell;
 import io.jvirt.vmm.devices.virtio.VirtioDevice;
 import io.jvirt.vmm.devices.virtio.VirtioMmio;
 import io.jvirt.vmm.devices.virtio.VirtioThread;
@@ -26,8 +27,9 @@ import java.util.Optional;
  *       correct: KVM holds it until the guest's EOI, then the I/O thread asserts it again if
  *       InterruptStatus is still non-zero.</li>
  *   <li>Software CPU: there is no kernel to catch the write, so the MMIO write on the vCPU
- *       thread rings the same eventfd; the interrupt drives the emulated IOAPIC's input, which
- *       is thread-safe and level-aware by itself.</li>
+ *       thread rings a {@link GuestDoorbell}: a flag the I/O thread polls for a while after each
+ *       request, and the same eventfd once it sleeps; the interrupt drives the emulated IOAPIC's
+ *       input, which is thread-safe and level-aware by itself.</li>
  * </ul>
  * Either way the device's work runs on its I/O thread, never on a vCPU thread.
  */
@@ -80,12 +82,16 @@ final class VirtioWiring implements AutoCloseable {
                 LOG.log(Level.INFO, "{0}: no resampling irqfd ({1}); interrupts use KVM_IRQ_LINE", name, e.getMessage());
             }
         }
-        transport = VirtioMmio.create(device, memory, line, () -> doorbell.write(1));
         if (vm instanceof KvmAccelVm kvm) {
+            transport = VirtioMmio.create(device, memory, line, () -> doorbell.write(1));
             kvm.ioeventfd(doorbell, window.base() + VirtioMmio.QUEUE_NOTIFY_OFFSET, 4, false);
             ioeventfd = true;
+            thread = VirtioThread.start("virtio " + name, transport, doorbell, resample);
+        } else {
+            GuestDoorbell bell = GuestDoorbell.over(doorbell, GuestDoorbell.maxPollNanos());
+            transport = VirtioMmio.create(device, memory, line, bell::ring);
+            thread = VirtioThread.start("virtio " + name, transport, bell);
         }
-        thread = VirtioThread.start("virtio " + name, transport, doorbell, resample);
     }
 
     private EventFd own(EventFd fd) {

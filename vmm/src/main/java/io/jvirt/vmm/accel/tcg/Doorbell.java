@@ -1,5 +1,6 @@
 package io.jvirt.vmm.accel.tcg;
 
+import io.jvirt.vmm.devices.PollWindow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -14,10 +15,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * ringing.
  */
 final class Doorbell {
+    /**
+     * The longest a halted vCPU spins before it sleeps, {@code -Djvirt.tcg.haltPollMicros}
+     * (default 200 µs, KVM's {@code halt_poll_ns} default): a guest waiting for its disk's
+     * completion gets it without a trip through the host's scheduler.
+     */
+    static final long HALT_POLL_NANOS = 1000L * Math.max(0, Integer.getInteger("jvirt.tcg.haltPollMicros", 200));
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private volatile long generation;
+    private final PollWindow haltPoll = PollWindow.upTo(HALT_POLL_NANOS); // the vCPU thread's
     private volatile Runnable stopCpu = () -> { };
 
     /** The CPU's {@code requestStop}, set once the CPU exists (it is created after its APIC). */
@@ -47,10 +55,23 @@ final class Doorbell {
     }
 
     /**
-     * Waits until the generation differs from {@code seen} or {@code timeoutNanos} pass.
-     * Returns at once when it already differs.
+     * Waits until the generation differs from {@code seen} or {@code timeoutNanos} pass, spinning
+     * for the halt-poll window first (vCPU thread). Returns at once when it already differs.
      */
     void await(long seen, long timeoutNanos) {
+        long start = System.nanoTime();
+        long poll = haltPoll.nanos();
+        while (generation == seen) {
+            if (System.nanoTime() - start >= poll) {
+                sleep(seen, timeoutNanos);
+                haltPoll.waited(System.nanoTime() - start);
+                return;
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    private void sleep(long seen, long timeoutNanos) {
         lock.lock();
         try {
             long left = timeoutNanos;

@@ -23,7 +23,17 @@ public interface VirtioThread extends AutoCloseable {
         return IoLoop.start(name, transport, doorbell, resample);
     }
 
-    /** Doorbell rings the thread has served. */
+    /**
+     * Starts thread {@code name} serving {@code transport} rung by {@code doorbell} (the software
+     * CPU); it polls for the doorbell's window after each piece of work, then sleeps on its eventfd.
+     */
+    static VirtioThread start(String name, VirtioMmio transport, GuestDoorbell doorbell) {
+        return switch (doorbell) {
+            case PolledDoorbell p -> IoLoop.start(name, transport, p);
+        };
+    }
+
+    /** Doorbell rings the thread has served (rings that came while it was busy count once). */
     long doorbells();
 
     /** Stops the thread and waits for it; no device work runs afterwards. */

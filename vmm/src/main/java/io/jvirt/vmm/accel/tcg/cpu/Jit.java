@@ -13,7 +13,12 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link #hotThreshold} more times, the same region is translated again as a <em>hot</em>
  * class, which HotSpot compiles with C2. C1 is cheap enough to translate thousands of regions
  * early (about 3000 in a Linux boot); C2's better code (about twice as fast in SpeedProbe) is
- * spent on the few dozen regions that are entered most. A translation
+ * spent on the few dozen regions that are entered most, and only on regions with a loop inside
+ * ({@link Region#loops()}). Straight-line regions gained nothing from C2 in bench/blk, and
+ * while the disk's I/O thread polls, their C2 compiles (at nice 19) queue behind it and their
+ * hot classes run in HotSpot's profiling tier meanwhile: rand-read fell round after round,
+ * 7000 to 4000 IOPS; with loops only it held 6000-7000 (median 6037 against 4488 IOPS, 3
+ * interleaved runs; the guest CPU's {@code cpu} phase, a loop, unchanged). A translation
  * lives on its {@link Block}, so it is dropped with it when its page's {@link CodePages}
  * generation changes.
  *
@@ -144,7 +149,7 @@ final class Jit {
                     continue;
                 }
                 Translated t = Translator.translate(r, bytes);
-                if (!hot && hotThreshold != Integer.MAX_VALUE) {
+                if (!hot && hotThreshold != Integer.MAX_VALUE && r.loops()) {
                     b.region = r;
                 }
                 b.code = t;

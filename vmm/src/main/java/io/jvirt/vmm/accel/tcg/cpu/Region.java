@@ -35,6 +35,23 @@ final class Region {
         return i == null ? -1 : i;
     }
 
+    /**
+     * Whether a branch of the region goes back to one of its blocks at or before its own: the
+     * only way a cycle can run inside the region's method (a loop, or a call back into an
+     * earlier function of the page), which is where C2 beats C1.
+     */
+    boolean loops() {
+        for (int k = 0; k < blocks.size(); k++) {
+            long from = offsets.get(k);
+            for (long t : successors(blocks.get(k), from)) {
+                if (t <= from && at(t) >= 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** The first {@code n} blocks (a breadth-first prefix, so still reachable from the entry). */
     Region prefix(int n) {
         Region r = new Region();

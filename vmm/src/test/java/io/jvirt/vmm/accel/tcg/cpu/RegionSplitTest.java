@@ -2,6 +2,8 @@ package io.jvirt.vmm.accel.tcg.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +38,27 @@ class RegionSplitTest {
         assertEquals(4, r.blocks.get(head).insns.length, "the loop head block, as decoded: add, add, dec, jnz");
         assertEquals(1, r.code.get(head).length, "translated up to the jump target only: add $3");
         assertEquals(3, r.code.get(1).length, "the jump target's block is whole");
+    }
+
+    @Test
+    void aRegionLoopsOnlyWithABranchBackIntoIt() {
+        assertTrue(region(LOOP + "hlt\n").loops(), "jnz 1b goes back to the loop head");
+        assertFalse(region("""
+                cmp $1, %eax
+                je 1f
+                add $3, %rax
+                1: add $1, %rax
+                hlt
+                """).loops(), "an if: forward branches only");
+        assertTrue(region("1: dec %ecx\njnz 1b\nhlt\n").loops(), "a block that branches to itself");
+    }
+
+    private static Region region(String code) {
+        Machine m = new Machine(-1);
+        m.load(Asm.assemble(".code64\n" + code));
+        m.cpu.load(m.bootState());
+        BlockCache cache = new BlockCache(m.cpu);
+        return Region.collect(cache.blockAt(Machine.CODE), Machine.CODE, cache, Region.MAX_BLOCKS);
     }
 
     @Test

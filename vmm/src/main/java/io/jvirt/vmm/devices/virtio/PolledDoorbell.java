@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link GuestDoorbell}: a rung flag and a sleeping flag, checked in opposite orders by the two
  * sides (the ringer sets rung, then reads sleeping; the I/O thread sets sleeping, then reads
  * rung), so that with volatile (sequentially consistent) accesses at least one side sees the
- * other and no ring is lost; a ring that sees a sleeper also writes the eventfd.
- * How long the thread polls is a {@link PollWindow}.
+ * other and no ring is lost; a ring that sees a sleeper also writes the eventfd. How long the
+ * thread polls is a {@link PollWindow}.
  */
 final class PolledDoorbell implements GuestDoorbell {
     static final int DEFAULT_POLL_MICROS = 500;

@@ -15,10 +15,10 @@ import java.util.concurrent.atomic.LongAdder;
  * early (about 3000 in a Linux boot); C2's better code (about twice as fast in SpeedProbe) is
  * spent on the few dozen regions that are entered most, and only on regions with a loop inside
  * ({@link Region#loops()}). Straight-line regions gained nothing from C2 in bench/blk, and
- * while the disk's I/O thread polls, their C2 compiles (at nice 19) queue behind it and their
- * hot classes run in HotSpot's profiling tier meanwhile: rand-read fell round after round,
- * 7000 to 4000 IOPS; with loops only it held 6000-7000 (median 6037 against 4488 IOPS, 3
- * interleaved runs; the guest CPU's {@code cpu} phase, a loop, unchanged). A translation
+ * with the disk's I/O thread polling, hot classes made its random phases fall round after
+ * round (rand-read 7000 to 4000 IOPS; why is not known: C2's queue was empty when sampled);
+ * with loops only it held 6000-7000 (median 6037 against 4488 IOPS, 3 interleaved runs; the
+ * guest CPU's {@code cpu} phase, a loop, unchanged). A translation
  * lives on its {@link Block}, so it is dropped with it when its page's {@link CodePages}
  * generation changes.
  *

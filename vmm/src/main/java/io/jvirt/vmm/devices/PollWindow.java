@@ -15,6 +15,14 @@ public interface PollWindow {
     /** The first window after none, as KVM's {@code halt_poll_ns_grow_start} (10 µs). */
     long GROW_START_NANOS = 10_000;
 
+    /**
+     * The longest window in nanoseconds, from system property {@code property} in microseconds
+     * ({@code defaultMicros} when unset; a negative value means 0, never poll).
+     */
+    static long maxNanos(String property, int defaultMicros) {
+        return 1000L * Math.max(0, Integer.getInteger(property, defaultMicros));
+    }
+
     /** A window that starts at none and adapts up to {@code maxNanos} (0: never poll). */
     static PollWindow upTo(long maxNanos) {
         return new AdaptivePollWindow(maxNanos);

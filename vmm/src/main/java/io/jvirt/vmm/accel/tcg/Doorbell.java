@@ -20,7 +20,7 @@ final class Doorbell {
      * (default 200 µs, KVM's {@code halt_poll_ns} default): a guest waiting for its disk's
      * completion gets it without a trip through the host's scheduler.
      */
-    static final long HALT_POLL_NANOS = 1000L * Math.max(0, Integer.getInteger("jvirt.tcg.haltPollMicros", 200));
+    static final long HALT_POLL_NANOS = PollWindow.maxNanos("jvirt.tcg.haltPollMicros", 200);
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();

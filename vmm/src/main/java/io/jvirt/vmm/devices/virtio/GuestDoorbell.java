@@ -1,6 +1,7 @@
 package io.jvirt.vmm.devices.virtio;
 
 import io.jvirt.sys.EventFd;
+import io.jvirt.vmm.devices.PollWindow;
 
 /**
  * The doorbell of a device whose QueueNotify writes the VMM sees itself (the software CPU has
@@ -23,7 +24,7 @@ public sealed interface GuestDoorbell permits PolledDoorbell {
      * 0 = sleep at once, every ring writes the eventfd).
      */
     static long maxPollNanos() {
-        return 1000L * Math.max(0, Integer.getInteger("jvirt.virtio.pollMicros", PolledDoorbell.DEFAULT_POLL_MICROS));
+        return PollWindow.maxNanos("jvirt.virtio.pollMicros", PolledDoorbell.DEFAULT_POLL_MICROS);
     }
 
     /** A doorbell that writes {@code sleepOn} when its thread sleeps, polling up to {@code maxPollNanos} first. */

@@ -70,6 +70,13 @@ final class Mmu {
         hasLarge = false;
     }
 
+    /** Flushes when the local APIC's page is no longer where the TLB's entries assume it is. */
+    void apicMoved() {
+        if (apic.mmioBase() != apicBase) {
+            flush();
+        }
+    }
+
     /** CR3 load: keeps global entries when CR4.PGE is set. */
     void flushNonGlobal() {
         epoch++;

@@ -88,7 +88,10 @@ final class Msrs {
     void write(int msr, long v) {
         if (c.apic.ownsMsr(msr)) {
             c.apic.writeMsr(msr, v);
-            c.mmu.flush(); // the APIC page may have moved
+            // The TLB keeps the APIC's page out of its RAM entries: only a page that moved (or an
+            // APIC switched off or on) needs a flush, not the TSC deadline the guest writes at
+            // every timer tick. A flush also drops every chain link (the TLB epoch changes).
+            c.mmu.apicMoved();
             return;
         }
         switch (msr) {

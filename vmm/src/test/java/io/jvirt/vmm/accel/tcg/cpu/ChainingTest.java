@@ -83,6 +83,28 @@ class ChainingTest {
         assertTrue(c.chained > 6000, "returns went through chain links: " + c.chained);
     }
 
+    @Test
+    void aTimerDeadlineWriteKeepsTheLinks() {
+        // Linux writes IA32_TSC_DEADLINE at every timer tick. An APIC MSR write that leaves the
+        // APIC's page where it is must not flush the TLB, which would drop every chain link.
+        Cpu c = new Machine(0).run64("""
+                mov $3000, %esi
+                1: call f
+                mov $0x6e0, %ecx
+                mov %esi, %eax
+                xor %edx, %edx
+                wrmsr
+                dec %esi
+                jnz 1b
+                hlt
+                .org 0x2000
+                f: mov $0x11, %eax
+                ret
+                """);
+        assertEquals(1, c.msrs.read(Machine.TestInterrupts.TSC_DEADLINE), "the last deadline written");
+        assertTrue(c.chained > 2000, "calls after each wrmsr went through chain links: " + c.chained);
+    }
+
     @ParameterizedTest(name = "translation threshold {0}")
     @ValueSource(ints = {0, 500})
     void anInterruptReachesALoopThatOnlyChains(int threshold) throws InterruptedException {

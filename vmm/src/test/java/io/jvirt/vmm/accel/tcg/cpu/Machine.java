@@ -119,10 +119,13 @@ final class Machine {
         return debug.toString();
     }
 
-    /** An interrupt source with no APIC page; tests raise a vector or an NMI by hand. */
+    /** An interrupt source with no APIC page but a TSC deadline; tests raise a vector or an NMI by hand. */
     static final class TestInterrupts implements InterruptSource {
         volatile int pending = -1;
         volatile boolean nmi;
+        /** IA32_TSC_DEADLINE (SDM vol. 4 table 2-2), kept but never fired. */
+        static final int TSC_DEADLINE = 0x6e0;
+        volatile long deadline;
         /** The TPR that CR8 reads and writes; this source does not mask by it. */
         volatile int tpr;
 
@@ -147,8 +150,8 @@ final class Machine {
         @Override public long mmioBase() { return -1; }
         @Override public long mmioRead(int offset, int size) { return 0; }
         @Override public void mmioWrite(int offset, int size, long value) { }
-        @Override public boolean ownsMsr(int msr) { return false; }
-        @Override public long readMsr(int msr) { return 0; }
-        @Override public void writeMsr(int msr, long value) { }
+        @Override public boolean ownsMsr(int msr) { return msr == TSC_DEADLINE; }
+        @Override public long readMsr(int msr) { return deadline; }
+        @Override public void writeMsr(int msr, long value) { deadline = value; }
     }
 }

@@ -25,6 +25,30 @@ public interface BlockDevice extends AutoCloseable {
     /** Writes {@code src.remaining()} bytes at {@code offset}. */
     void write(long offset, ByteBuffer src) throws IOException;
 
+    /**
+     * Reads into {@code dsts} one after another, from {@code offset} on: a request whose data
+     * lies scattered in guest pages, in one preadv where the format can. By default buffer by
+     * buffer.
+     */
+    default void read(long offset, ByteBuffer[] dsts) throws IOException {
+        long at = offset;
+        for (ByteBuffer dst : dsts) {
+            int n = dst.remaining();
+            read(at, dst);
+            at += n;
+        }
+    }
+
+    /** Writes {@code srcs} one after another from {@code offset} on; see {@link #read(long, ByteBuffer[])}. */
+    default void write(long offset, ByteBuffer[] srcs) throws IOException {
+        long at = offset;
+        for (ByteBuffer src : srcs) {
+            int n = src.remaining();
+            write(at, src);
+            at += n;
+        }
+    }
+
     /** Makes every completed write durable (fdatasync of the file and its metadata). */
     void flush() throws IOException;
 

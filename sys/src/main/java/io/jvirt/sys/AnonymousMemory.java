@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /** {@link HostMemory} over an anonymous mmap, reached through a {@link MemorySegment}. */
@@ -74,6 +75,11 @@ final class AnonymousMemory implements HostMemory {
     @Override
     public void copy(long srcOffset, long dstOffset, long length) {
         MemorySegment.copy(segment, srcOffset, segment, dstOffset, length);
+    }
+
+    @Override
+    public ByteBuffer buffer(long offset, int length) {
+        return segment.asSlice(offset, length).asByteBuffer();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.jvirt.sys;
 
+import java.nio.ByteBuffer;
+
 /**
  * A block of host memory mapped anonymously (mmap MAP_PRIVATE|MAP_ANONYMOUS|MAP_NORESERVE),
  * used as guest RAM. Pages are committed by the kernel on first touch, so a large guest
@@ -51,6 +53,13 @@ public interface HostMemory extends AutoCloseable {
      * as memmove does: overlapping ranges end up holding what the source held.
      */
     void copy(long srcOffset, long dstOffset, long length);
+
+    /**
+     * A direct buffer over {@code length} bytes at {@code offset}, for I/O between a host file
+     * and this memory with no copy in between. Its position is 0 and its limit {@code length};
+     * it is valid until {@link #close}.
+     */
+    ByteBuffer buffer(long offset, int length);
 
     /** Sets {@code length} bytes at {@code offset} to {@code value}. */
     void fill(long offset, long length, byte value);

@@ -23,6 +23,8 @@ final class RawFile implements RawImage {
     private final boolean readOnly;
     private final HostFile host;
     private volatile long size;
+    /** Held while the channel's position is set and used ({@link #read(long, ByteBuffer[])}). */
+    private final Object vectorLock = new Object();
 
     RawFile(Path path, FileChannel ch, boolean readOnly) throws IOException {
         this.path = path;
@@ -105,6 +107,54 @@ final class RawFile implements RawImage {
         while (src.hasRemaining()) {
             p += ch.write(src, p);
         }
+    }
+
+    /**
+     * One readv at the channel's position (FileChannel has no positional scatter read): the
+     * position is set and used under {@link #vectorLock}; positional reads and writes do not
+     * touch it.
+     */
+    @Override
+    public void read(long offset, ByteBuffer[] dsts) throws IOException {
+        long left = remaining(dsts);
+        checkRange(offset, left);
+        synchronized (vectorLock) {
+            ch.position(offset);
+            while (left > 0) {
+                long n = ch.read(dsts);
+                if (n < 0) { // the file is shorter than the image: the rest reads as zeroes
+                    for (ByteBuffer dst : dsts) {
+                        while (dst.hasRemaining()) {
+                            dst.put((byte) 0);
+                        }
+                    }
+                    return;
+                }
+                left -= n;
+            }
+        }
+    }
+
+    /** One writev at the channel's position, as {@link #read(long, ByteBuffer[])}. */
+    @Override
+    public void write(long offset, ByteBuffer[] srcs) throws IOException {
+        checkWritable();
+        long left = remaining(srcs);
+        checkRange(offset, left);
+        synchronized (vectorLock) {
+            ch.position(offset);
+            while (left > 0) {
+                left -= ch.write(srcs);
+            }
+        }
+    }
+
+    private static long remaining(ByteBuffer[] buffers) {
+        long n = 0;
+        for (ByteBuffer b : buffers) {
+            n += b.remaining();
+        }
+        return n;
     }
 
     @Override

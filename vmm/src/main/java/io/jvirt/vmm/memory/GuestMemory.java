@@ -1,6 +1,7 @@
 package io.jvirt.vmm.memory;
 
 import io.jvirt.sys.HostMemory;
+import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -38,6 +39,27 @@ public interface GuestMemory {
 
     default boolean isRam(long gpa, long length) {
         return backingOffset(gpa, length) >= 0;
+    }
+
+    /**
+     * A direct buffer over {@code length} bytes of RAM at {@code gpa}, for I/O between a host
+     * file and guest memory with no copy in between; {@link GuestMemoryException} when they
+     * are not RAM of one region. Stores through it skip what {@link #write} does besides
+     * storing: whoever stores through it calls {@link #stored} afterwards.
+     */
+    default ByteBuffer buffer(long gpa, int length) {
+        long at = backingOffset(gpa, length);
+        if (at < 0) {
+            throw new GuestMemoryException(gpa, length);
+        }
+        return backing().buffer(at, length);
+    }
+
+    /**
+     * Says {@code length} bytes at {@code gpa} were stored through a {@link #buffer}, so that
+     * views that watch writes (the software CPU's decoded code) see them as {@link #write}s.
+     */
+    default void stored(long gpa, long length) {
     }
 
     byte readByte(long gpa);

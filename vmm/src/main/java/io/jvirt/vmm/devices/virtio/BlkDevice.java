@@ -10,8 +10,10 @@ import java.nio.charset.StandardCharsets;
  * are served (in a machine, the device's {@link VirtioThread}, never a vCPU thread). Requests
  * are parsed here (header, data, status byte) from chains the walker already checked; a request
  * that does not fit the disk or the format fails with VIRTIO_BLK_S_IOERR, an unknown type with
- * VIRTIO_BLK_S_UNSUPP. Data moves in bounded chunks, so a guest's 4 GiB chain costs no more
- * host memory than a small one.
+ * VIRTIO_BLK_S_UNSUPP. Data moves between the disk and guest RAM in place, with one scatter
+ * or gather call over views of the request's buffers ({@link Request#writableViews}), as
+ * QEMU's preadv: no copy through the heap, and a 4 GiB chain costs no more host memory than
+ * a small one.
  */
 final class BlkDevice implements VirtioDevice {
     private static final System.Logger LOG = System.getLogger(BlkDevice.class.getName());
@@ -49,13 +51,10 @@ final class BlkDevice implements VirtioDevice {
     /** struct virtio_blk_discard_write_zeroes: le64 sector, le32 num_sectors, le32 flags (bit 0 unmap). */
     static final int SEGMENT = 16;
     static final int FLAG_UNMAP = 1;
-    /** Data is copied through a buffer of at most this many bytes at a time. */
-    static final int CHUNK = 128 * 1024;
 
     private final BlockDevice disk;
     private final String serial;
     private final byte[] config = new byte[CONFIG_SIZE];
-    private final byte[] chunk = new byte[CHUNK];
     private long ioErrors;
 
     BlkDevice(BlockDevice disk, String serial) {
@@ -181,11 +180,10 @@ final class BlkDevice implements VirtioDevice {
         if (offset < 0) {
             return S_IOERR;
         }
-        for (long done = 0; done < length; ) {
-            int n = (int) Math.min(CHUNK, length - done);
-            disk.read(offset + done, chunk, 0, n);
-            r.writeAt(q.memory(), done, chunk, 0, n);
-            done += n;
+        try {
+            disk.read(offset, r.writableViews(q.memory(), 0, length));
+        } finally {
+            r.storedWritable(q.memory(), 0, length);
         }
         return S_OK;
     }
@@ -198,12 +196,7 @@ final class BlkDevice implements VirtioDevice {
         if (offset < 0) {
             return S_IOERR;
         }
-        for (long done = 0; done < length; ) {
-            int n = (int) Math.min(CHUNK, length - done);
-            r.readAt(q.memory(), HEADER + done, chunk, 0, n);
-            disk.write(offset + done, chunk, 0, n);
-            done += n;
-        }
+        disk.write(offset, r.readableViews(q.memory(), HEADER, length));
         return S_OK;
     }
 

@@ -1,6 +1,8 @@
 package io.jvirt.vmm.devices.virtio;
 
 import io.jvirt.vmm.memory.GuestMemory;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -41,6 +43,65 @@ public record Request(int head, List<Buffer> readable, List<Buffer> writable) {
      */
     public int writeAt(GuestMemory memory, long offset, byte[] src, int srcOffset, int length) {
         return copy(memory, writable, offset, src, srcOffset, length, true);
+    }
+
+    /**
+     * Views of guest RAM ({@link GuestMemory#buffer}) over {@code length} bytes of the writable
+     * buffers from {@code offset} bytes in (fewer at their end): a device reads a file straight
+     * into them, then reports them with {@link #storedWritable}.
+     */
+    public ByteBuffer[] writableViews(GuestMemory memory, long offset, long length) {
+        return views(memory, writable, offset, length);
+    }
+
+    /** Tells {@code memory} that the device stored into the range of {@link #writableViews}. */
+    public void storedWritable(GuestMemory memory, long offset, long length) {
+        long skip = offset;
+        long left = length;
+        for (Buffer buf : writable) {
+            if (left == 0) {
+                break;
+            }
+            if (skip >= buf.length()) {
+                skip -= buf.length();
+                continue;
+            }
+            long n = Math.min(buf.length() - skip, left);
+            memory.stored(buf.address() + skip, n);
+            left -= n;
+            skip = 0;
+        }
+    }
+
+    /** Views of guest RAM over {@code length} bytes of the readable buffers from {@code offset} bytes in. */
+    public ByteBuffer[] readableViews(GuestMemory memory, long offset, long length) {
+        return views(memory, readable, offset, length);
+    }
+
+    /** The longest view handed out at once (a buffer holds up to 2^32-1 bytes, a ByteBuffer 2^31-1). */
+    static final int MAX_VIEW = 1 << 30;
+
+    private static ByteBuffer[] views(GuestMemory memory, List<Buffer> buffers, long offset, long length) {
+        List<ByteBuffer> out = new ArrayList<>();
+        long skip = offset;
+        long left = length;
+        for (Buffer buf : buffers) {
+            if (left == 0) {
+                break;
+            }
+            if (skip >= buf.length()) {
+                skip -= buf.length();
+                continue;
+            }
+            for (long at = buf.address() + skip, end = buf.address() + buf.length(); at < end && left > 0; ) {
+                int n = (int) Math.min(Math.min(end - at, left), MAX_VIEW);
+                out.add(memory.buffer(at, n));
+                at += n;
+                left -= n;
+            }
+            skip = 0;
+        }
+        return out.toArray(new ByteBuffer[0]);
     }
 
     private static int copy(GuestMemory memory, List<Buffer> buffers, long offset, byte[] b, int off, int length,

@@ -3,6 +3,7 @@ package io.jvirt.vmm.devices.virtio;
 import io.jvirt.sys.HostMemory;
 import io.jvirt.vmm.memory.GuestMemory;
 import io.jvirt.vmm.memory.GuestMemoryException;
+import java.nio.ByteBuffer;
 import java.util.List;
 
 /** Guest memory that counts every access outside RAM (each would be a VMM bug in the queue code). */
@@ -80,6 +81,11 @@ final class CountingMemory implements GuestMemory {
     @Override
     public void writeLong(long gpa, long value) {
         ram.writeLong(check(gpa, 8), value);
+    }
+
+    @Override
+    public ByteBuffer buffer(long gpa, int length) {
+        return ram.buffer(check(gpa, length), length);
     }
 
     @Override

@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * Guest RAM as devices see it under the software CPU: every write also drops the decoded (and
  * translated) code of the pages it touches, through the same {@link CodePages} the CPUs use,
- * so a guest can run code that a device (virtio-blk reading an executable) just wrote. Writes
+ * so a guest can run code that a device (virtio-blk reading an executable) just wrote; stores
+ * through a {@link #buffer} do so when the device reports them ({@link #stored}). Writes
  * through {@link #backing()} bypass this, as they bypass every check of GuestMemory.
  */
 final class DmaMemory implements GuestMemory {
@@ -57,6 +58,11 @@ final class DmaMemory implements GuestMemory {
     public void writeLong(long gpa, long value) {
         ram.writeLong(gpa, value);
         written(gpa, 8);
+    }
+
+    @Override
+    public void stored(long gpa, long length) {
+        written(gpa, length);
     }
 
     @Override

@@ -32,4 +32,19 @@ class DmaMemoryTest {
         assertEquals(1, ram.readByte(0x5123), "the write reached RAM");
         assertTrue(code.mark(0x5000) > g5);
     }
+
+    @Test
+    void storesThroughAViewDropCodeOnceReported() {
+        GuestMemory ram = new io.jvirt.vmm.arch.x86_64.firmware.TestGuestMemory(0, 1 << 20);
+        CodePages code = CodePages.of(ram);
+        GuestMemory dma = CpuCore.deviceView(ram);
+        int g3 = code.mark(0x3000);
+        int g4 = code.mark(0x4000);
+
+        dma.buffer(0x3800, 0x1000).put(0, new byte[] {0x42}, 0, 1); // a file read lands here
+        assertEquals(0x42, ram.readByte(0x3800), "the view is the guest's RAM");
+        dma.stored(0x3800, 0x1000);
+        assertNotEquals(g3, code.generation(0x3000));
+        assertNotEquals(g4, code.generation(0x4000), "the range reached into page 4");
+    }
 }

@@ -86,7 +86,7 @@ final class Cpu implements CpuCore {
     private int pollCountdown;
     private static final int POLL_INTERVAL = 8;
 
-    private final BlockCache blocks = new BlockCache(this);
+    final BlockCache blocks = new BlockCache(this);
     /** Translation of hot blocks to bytecode, or null (interpreter only). */
     final Jit jit;
     /** Chained calls left before translated code returns to the run loop ({@link JitRuntime#chainIf}). */

@@ -13,12 +13,12 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link #hotThreshold} more times, the same region is translated again as a <em>hot</em>
  * class, which HotSpot compiles with C2. C1 is cheap enough to translate thousands of regions
  * early (about 3000 in a Linux boot); C2's better code (about twice as fast in SpeedProbe) is
- * spent on the few dozen regions that are entered most, and only on regions with a loop inside
- * ({@link Region#loops()}). Straight-line regions gained nothing from C2 in bench/blk, and
- * with the disk's I/O thread polling, hot classes made its random phases fall round after
- * round (rand-read 7000 to 4000 IOPS; why is not known: C2's queue was empty when sampled);
- * with loops only it held 6000-7000 (median 6037 against 4488 IOPS, 3 interleaved runs; the
- * guest CPU's {@code cpu} phase, a loop, unchanged). A translation
+ * spent on the few dozen regions that are entered most, and only on regions that loop: with a
+ * loop inside ({@link Region#loops()}) that they take at least {@link #MIN_LOOPS_PER_ENTRY}
+ * times per entry ({@link Translated#backEdges}). Kernel code on an I/O path is entered often
+ * but loops little; as hot classes such regions made bench/blk's random phases fall round
+ * after round (rand-read 7000 to 4000 IOPS; why is not known: C2's queue was empty when
+ * sampled), while the guest CPU's {@code cpu} loop runs 4 times faster under C2. A translation
  * lives on its {@link Block}, so it is dropped with it when its page's {@link CodePages}
  * generation changes.
  *
@@ -39,6 +39,14 @@ final class Jit {
     static final int DEFAULT_THRESHOLD = 2_000;
     /** Entries of a quick translation before its region is translated again for C2. */
     static final int DEFAULT_HOT = 100_000;
+    /**
+     * Backward jumps per entry, on average over those entries, that make a region worth C2.
+     * In bench/blk the regions that reached the hot tier during the disk phases looped 0-2
+     * times per entry, and as hot classes they cost the random phases 30-45% (rand-read 5728
+     * against 8297 IOPS with no hot tier at all); the guest's {@code cpu} loop ran 256 (the
+     * {@link Translator#LOOP_LIMIT}), a Linux boot's hot regions 0-16.
+     */
+    static final int MIN_LOOPS_PER_ENTRY = 4;
     /** Blocks worth translating: at least this many instructions inlined. */
     private static final int MIN_INLINED = 1;
     /** Class size above which the region is shrunk: HotSpot does not compile methods over 8000 bytecode bytes. */
@@ -122,7 +130,17 @@ final class Jit {
      * which only the run loop hands over.
      */
     boolean counted(Block b) {
-        return b.region == null || ++b.hits <= hotThreshold;
+        if (b.region == null || ++b.hits <= hotThreshold) {
+            return true;
+        }
+        Translated t = b.code;
+        if (t.backEdges < (long) b.hits * MIN_LOOPS_PER_ENTRY) {
+            // entered often but hardly looping (kernel code on an I/O path): stays quick, looked at again later
+            b.hits = 0;
+            t.backEdges = 0;
+            return true;
+        }
+        return false;
     }
 
     /**

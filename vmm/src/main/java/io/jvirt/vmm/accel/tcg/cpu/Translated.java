@@ -29,6 +29,13 @@ abstract class Translated {
      * a site: it returns, and the chained call that led to its function goes on at its return
      * point, so the JVM's stack follows the guest's calls.
      */
+    /**
+     * Backward jumps taken inside the method (quick tier only), which {@link Jit} weighs
+     * against the entries before it hands a region to the hot tier. A plain field: a lost
+     * increment when two vCPUs run the class at once costs nothing.
+     */
+    int backEdges;
+
     final Block[] linkBlock;
     final long[] linkLin, linkState;
 

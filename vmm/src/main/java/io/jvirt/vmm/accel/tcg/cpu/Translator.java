@@ -13,6 +13,7 @@ import static io.jvirt.vmm.accel.tcg.cpu.Emit.LIN;
 import static io.jvirt.vmm.accel.tcg.cpu.Emit.R;
 import static io.jvirt.vmm.accel.tcg.cpu.Emit.V;
 import static java.lang.constant.ConstantDescs.CD_boolean;
+import static java.lang.constant.ConstantDescs.CD_int;
 import static java.lang.constant.ConstantDescs.CD_long;
 import static java.lang.constant.ConstantDescs.CD_void;
 
@@ -69,9 +70,12 @@ final class Translator {
     private final Emit e;
     private final DataEmitter data;
     private final Region region;
+    /** A class of the hot tier: its backward jumps are not counted ({@link Translated#backEdges}). */
+    private final boolean hot;
     private final Label[] labels;
 
-    private Translator(CodeBuilder cb, Region region) {
+    private Translator(CodeBuilder cb, Region region, boolean hot) {
+        this.hot = hot;
         this.e = new Emit(cb);
         this.data = new DataEmitter(e);
         this.region = region;
@@ -113,7 +117,7 @@ final class Translator {
             cl.withSuperclass(CD_TRANSLATED);
             int[] sites = new int[1];
             cl.withMethodBody("run", MethodTypeDesc.of(CD_void, CD_CPU), ClassFile.ACC_PUBLIC, cb -> {
-                Translator t = new Translator(cb, region);
+                Translator t = new Translator(cb, region, hot);
                 t.body();
                 sites[0] = t.sites;
             });
@@ -442,6 +446,14 @@ final class Translator {
         }
         if (k >= 0) {
             Label out = cb.newLabel();
+            if (!hot) {
+                cb.aload(0);
+                cb.dup();
+                cb.getfield(CD_TRANSLATED, "backEdges", CD_int);
+                cb.iconst_1();
+                cb.iadd();
+                cb.putfield(CD_TRANSLATED, "backEdges", CD_int);
+            }
             cb.iinc(ITER, 1);
             cb.iload(ITER);
             e.iconst(LOOP_LIMIT);

@@ -28,12 +28,16 @@ final class Machine {
 
     /** A machine whose CPU translates blocks after {@code jitThreshold} entries (0: at once; -1: never). */
     Machine(int jitThreshold) {
+        this(jitThreshold == Integer.MIN_VALUE ? Jit.fromProperties() : Jit.of(jitThreshold));
+    }
+
+    /** A machine whose CPU follows translation policy {@code jit} (null: the interpreter only). */
+    Machine(Jit jit) {
         pio.register(0xe9, 1, new BusDevice() {
             @Override public long read(long offset, int size) { return 0xe9; }
             @Override public void write(long offset, int size, long value) { debug.write((int) value); }
         });
-        cpu = (Cpu) (jitThreshold == Integer.MIN_VALUE ? CpuCore.create(0, memory, pio, mmio, irq)
-                : CpuCore.create(0, memory, pio, mmio, irq, jitThreshold));
+        cpu = new Cpu(0, memory, pio, mmio, irq, jit);
         // GDT: null, null, 0x10 code64, 0x18 data, 0x20 code32, 0x28 code16, 0x30 data16
         long[] gdt = {0, 0, 0x00af9b000000ffffL, 0x00cf93000000ffffL, 0x00cf9b000000ffffL, 0x00009b000000ffffL,
                 0x000093000000ffffL, 0x00affb000000ffffL, 0x00cff3000000ffffL};

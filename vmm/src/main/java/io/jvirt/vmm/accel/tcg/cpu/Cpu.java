@@ -93,7 +93,14 @@ final class Cpu implements CpuCore {
     int chainBudget;
     /** Translations entered through a chain link so far (a count for tests and measurements). */
     long chained;
-    private static final int CHAIN_MAX = 8;
+    /**
+     * Chained calls per run-loop trip. Each one nests a JVM frame and postpones the run loop's
+     * interrupt poll, so it is bounded; 64 frames are a few kilobytes of stack and a few
+     * thousand guest instructions. 8 sent 11% of bench/blk's chained exits back to the run
+     * loop, each then unwinding its callers' return points through it too: 64 read +3-9% over
+     * the disk phases (jvirt alone, 2 interleaved runs); 256 read the same as 64.
+     */
+    private static final int CHAIN_MAX = 64;
     /** The chained exit that last returned to the run loop for want of a link, and where it went. */
     private Translated exitFrom;
     private int exitSite;

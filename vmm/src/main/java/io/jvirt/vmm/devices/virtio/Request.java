@@ -56,21 +56,7 @@ public record Request(int head, List<Buffer> readable, List<Buffer> writable) {
 
     /** Tells {@code memory} that the device stored into the range of {@link #writableViews}. */
     public void storedWritable(GuestMemory memory, long offset, long length) {
-        long skip = offset;
-        long left = length;
-        for (Buffer buf : writable) {
-            if (left == 0) {
-                break;
-            }
-            if (skip >= buf.length()) {
-                skip -= buf.length();
-                continue;
-            }
-            long n = Math.min(buf.length() - skip, left);
-            memory.stored(buf.address() + skip, n);
-            left -= n;
-            skip = 0;
-        }
+        pieces(writable, offset, length, memory::stored);
     }
 
     /** Views of guest RAM over {@code length} bytes of the readable buffers from {@code offset} bytes in. */
@@ -83,6 +69,17 @@ public record Request(int head, List<Buffer> readable, List<Buffer> writable) {
 
     private static ByteBuffer[] views(GuestMemory memory, List<Buffer> buffers, long offset, long length) {
         List<ByteBuffer> out = new ArrayList<>();
+        pieces(buffers, offset, length, (gpa, n) -> out.add(memory.buffer(gpa, (int) n)));
+        return out.toArray(new ByteBuffer[0]);
+    }
+
+    /** A guest-physical range of at most {@link #MAX_VIEW} bytes. */
+    private interface Piece {
+        void take(long gpa, long length);
+    }
+
+    /** Hands {@code piece} the ranges of {@code length} bytes of {@code buffers} from {@code offset} bytes in. */
+    private static void pieces(List<Buffer> buffers, long offset, long length, Piece piece) {
         long skip = offset;
         long left = length;
         for (Buffer buf : buffers) {
@@ -94,14 +91,13 @@ public record Request(int head, List<Buffer> readable, List<Buffer> writable) {
                 continue;
             }
             for (long at = buf.address() + skip, end = buf.address() + buf.length(); at < end && left > 0; ) {
-                int n = (int) Math.min(Math.min(end - at, left), MAX_VIEW);
-                out.add(memory.buffer(at, n));
+                long n = Math.min(Math.min(end - at, left), MAX_VIEW);
+                piece.take(at, n);
                 at += n;
                 left -= n;
             }
             skip = 0;
         }
-        return out.toArray(new ByteBuffer[0]);
     }
 
     private static int copy(GuestMemory memory, List<Buffer> buffers, long offset, byte[] b, int off, int length,

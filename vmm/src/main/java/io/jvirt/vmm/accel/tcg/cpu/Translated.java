@@ -19,6 +19,13 @@ abstract class Translated {
     abstract void run(Cpu c);
 
     /**
+     * Backward jumps taken inside the method (quick tier only), which {@link Jit} weighs
+     * against the entries before it hands a region to the hot tier. A plain field: a lost
+     * increment when two vCPUs run the class at once costs nothing.
+     */
+    int backEdges;
+
+    /**
      * Chaining. A translation's exits (a jump or call out of its region, the return point of
      * such a call, an instruction the interpreter ran last in a block) are numbered sites;
      * the run loop records at site {@code k} the block it found next ({@link #linkBlock}),
@@ -29,13 +36,6 @@ abstract class Translated {
      * a site: it returns, and the chained call that led to its function goes on at its return
      * point, so the JVM's stack follows the guest's calls.
      */
-    /**
-     * Backward jumps taken inside the method (quick tier only), which {@link Jit} weighs
-     * against the entries before it hands a region to the hot tier. A plain field: a lost
-     * increment when two vCPUs run the class at once costs nothing.
-     */
-    int backEdges;
-
     final Block[] linkBlock;
     final long[] linkLin, linkState;
 

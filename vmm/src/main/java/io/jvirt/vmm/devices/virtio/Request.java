@@ -102,54 +102,27 @@ public record Request(int head, List<Buffer> readable, List<Buffer> writable) {
 
     private static int copy(GuestMemory memory, List<Buffer> buffers, long offset, byte[] b, int off, int length,
             boolean toGuest) {
-        int done = 0;
-        long skip = offset;
-        for (Buffer buf : buffers) {
-            if (done == length) {
-                break;
-            }
-            if (skip >= buf.length()) {
-                skip -= buf.length();
-                continue;
-            }
-            int n = (int) Math.min(buf.length() - skip, length - done);
+        int[] done = {0};
+        pieces(buffers, offset, length, (gpa, n) -> {
             if (toGuest) {
-                memory.write(buf.address() + skip, b, off + done, n);
+                memory.write(gpa, b, off + done[0], (int) n);
             } else {
-                memory.read(buf.address() + skip, b, off + done, n);
+                memory.read(gpa, b, off + done[0], (int) n);
             }
-            done += n;
-            skip = 0;
-        }
-        return done;
+            done[0] += (int) n;
+        });
+        return done[0];
     }
 
     /** Gathers up to {@code max} bytes of the readable buffers. */
     public byte[] read(GuestMemory memory, int max) {
         byte[] out = new byte[(int) Math.min(max, readableLength())];
-        int done = 0;
-        for (Buffer b : readable) {
-            if (done == out.length) {
-                break;
-            }
-            int n = (int) Math.min(b.length(), out.length - done);
-            memory.read(b.address(), out, done, n);
-            done += n;
-        }
+        readAt(memory, 0, out, 0, out.length);
         return out;
     }
 
     /** Scatters {@code data[offset, offset+length)} over the writable buffers; returns bytes written. */
     public int write(GuestMemory memory, byte[] data, int offset, int length) {
-        int done = 0;
-        for (Buffer b : writable) {
-            if (done == length) {
-                break;
-            }
-            int n = (int) Math.min(b.length(), length - done);
-            memory.write(b.address(), data, offset + done, n);
-            done += n;
-        }
-        return done;
+        return writeAt(memory, 0, data, offset, length);
     }
 }

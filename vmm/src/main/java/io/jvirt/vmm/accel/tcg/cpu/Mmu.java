@@ -32,13 +32,16 @@ final class Mmu {
     final CodePages code;
 
     // Tags are (vpn << 1 | user); -1 = empty. One entry per index holds one vpn.
-    private final long[] tagR = new long[TLB_SIZE];
-    private final long[] tagW = new long[TLB_SIZE];
+    /*
+     * The words the load and store fast paths read sit side by side, WORDS per entry, so that
+     * a lookup touches one cache line rather than one per array: entry i's read tag, host
+     * address (HostAddresses; -1 when the page is not RAM), write tag and physical page at
+     * WORDS * i + R_TAG, HOST, W_TAG and PHYS.
+     */
+    private static final int R_TAG = 0, HOST = 1, W_TAG = 2, PHYS = 3, WORDS = 4;
+    private final long[] entries = new long[TLB_SIZE * WORDS];
     private final long[] tagX = new long[TLB_SIZE];
     private final long[] vpn = new long[TLB_SIZE];
-    /** Host address of each entry's page ({@link HostAddresses}), or -1 when it is not RAM. */
-    private final long[] hostAddr = new long[TLB_SIZE];
-    private final long[] phys = new long[TLB_SIZE];
     private final boolean[] global = new boolean[TLB_SIZE];
     private boolean hasLarge;
     /** Cached {@link InterruptSource#mmioBase()}; refreshed on every full flush (APIC base MSR writes flush). */
@@ -63,8 +66,9 @@ final class Mmu {
     void flush() {
         epoch++;
         apicBase = apic.mmioBase();
-        Arrays.fill(tagR, -1);
-        Arrays.fill(tagW, -1);
+        for (int j = 0; j < entries.length; j += WORDS) {
+            entries[j + R_TAG] = entries[j + W_TAG] = -1;
+        }
         Arrays.fill(tagX, -1);
         Arrays.fill(vpn, -1);
         hasLarge = false;
@@ -86,7 +90,7 @@ final class Mmu {
         }
         for (int i = 0; i < TLB_SIZE; i++) {
             if (!global[i]) {
-                tagR[i] = tagW[i] = tagX[i] = vpn[i] = -1;
+                drop(i);
             }
         }
     }
@@ -99,8 +103,17 @@ final class Mmu {
         }
         int i = (int) (lin >>> 12) & TLB_MASK;
         if (vpn[i] == lin >>> 12) {
-            tagR[i] = tagW[i] = tagX[i] = vpn[i] = -1;
+            drop(i);
         }
+    }
+
+    private void drop(int i) {
+        entries[i * WORDS + R_TAG] = entries[i * WORDS + W_TAG] = tagX[i] = vpn[i] = -1;
+    }
+
+    /** Entry {@code lin}'s first word in {@link #entries}: its page's TLB index times WORDS. */
+    private static int at(long lin) {
+        return (int) (lin >>> 10) & (TLB_MASK * WORDS);
     }
 
     // ---- fast paths ----
@@ -111,11 +124,11 @@ final class Mmu {
         if (tagX[i] != t) {
             fill(lin, FETCH);
         }
-        long h = hostAddr[i];
+        long h = entries[i * WORDS + HOST];
         if (h >= 0) {
             return HostAddresses.getByte(h + (lin & 0xfff));
         }
-        return (int) physRead(phys[i] | (lin & 0xfff), 1);
+        return (int) physRead(entries[i * WORDS + PHYS] | (lin & 0xfff), 1);
     }
 
     /** Physical address of the code byte at {@code lin} (fills the TLB, may fault). */
@@ -125,13 +138,13 @@ final class Mmu {
         if (tagX[i] != t) {
             fill(lin, FETCH);
         }
-        return phys[i] | (lin & 0xfff);
+        return entries[i * WORDS + PHYS] | (lin & 0xfff);
     }
 
     int read8(long lin) {
-        int i = (int) (lin >>> 12) & TLB_MASK;
-        if (tagR[i] == ((lin >>> 12) << 1 | user)) {
-            long h = hostAddr[i];
+        int j = at(lin);
+        if (entries[j + R_TAG] == ((lin >>> 12) << 1 | user)) {
+            long h = entries[j + HOST];
             if (h >= 0) {
                 return HostAddresses.getByte(h + (lin & 0xfff)) & 0xff;
             }
@@ -140,9 +153,9 @@ final class Mmu {
     }
 
     int read16(long lin) {
-        int i = (int) (lin >>> 12) & TLB_MASK;
-        if (tagR[i] == ((lin >>> 12) << 1 | user) && (lin & 0xfff) <= 0xffe) {
-            long h = hostAddr[i];
+        int j = at(lin);
+        if (entries[j + R_TAG] == ((lin >>> 12) << 1 | user) && (lin & 0xfff) <= 0xffe) {
+            long h = entries[j + HOST];
             if (h >= 0) {
                 return HostAddresses.getShort(h + (lin & 0xfff)) & 0xffff;
             }
@@ -151,9 +164,9 @@ final class Mmu {
     }
 
     int read32(long lin) {
-        int i = (int) (lin >>> 12) & TLB_MASK;
-        if (tagR[i] == ((lin >>> 12) << 1 | user) && (lin & 0xfff) <= 0xffc) {
-            long h = hostAddr[i];
+        int j = at(lin);
+        if (entries[j + R_TAG] == ((lin >>> 12) << 1 | user) && (lin & 0xfff) <= 0xffc) {
+            long h = entries[j + HOST];
             if (h >= 0) {
                 return HostAddresses.getInt(h + (lin & 0xfff));
             }
@@ -162,9 +175,9 @@ final class Mmu {
     }
 
     long read64(long lin) {
-        int i = (int) (lin >>> 12) & TLB_MASK;
-        if (tagR[i] == ((lin >>> 12) << 1 | user) && (lin & 0xfff) <= 0xff8) {
-            long h = hostAddr[i];
+        int j = at(lin);
+        if (entries[j + R_TAG] == ((lin >>> 12) << 1 | user) && (lin & 0xfff) <= 0xff8) {
+            long h = entries[j + HOST];
             if (h >= 0) {
                 return HostAddresses.getLong(h + (lin & 0xfff));
             }
@@ -197,9 +210,9 @@ final class Mmu {
      */
 
     void write8(long lin, int v) {
-        int i = (int) (lin >>> 12) & TLB_MASK;
-        long h = hostAddr[i];
-        if (tagW[i] == ((lin >>> 12) << 1 | user) && h >= 0 && !code.isCode(phys[i])) {
+        int j = at(lin);
+        long h = entries[j + HOST];
+        if (entries[j + W_TAG] == ((lin >>> 12) << 1 | user) && h >= 0 && !code.isCode(entries[j + PHYS])) {
             HostAddresses.putByte(h + (lin & 0xfff), (byte) v);
             return;
         }
@@ -207,9 +220,9 @@ final class Mmu {
     }
 
     void write16(long lin, int v) {
-        int i = (int) (lin >>> 12) & TLB_MASK;
-        long h = hostAddr[i];
-        if (tagW[i] == ((lin >>> 12) << 1 | user) && h >= 0 && (lin & 0xfff) <= 0xffe && !code.isCode(phys[i])) {
+        int j = at(lin);
+        long h = entries[j + HOST];
+        if (entries[j + W_TAG] == ((lin >>> 12) << 1 | user) && h >= 0 && (lin & 0xfff) <= 0xffe && !code.isCode(entries[j + PHYS])) {
             HostAddresses.putShort(h + (lin & 0xfff), (short) v);
             return;
         }
@@ -217,9 +230,9 @@ final class Mmu {
     }
 
     void write32(long lin, int v) {
-        int i = (int) (lin >>> 12) & TLB_MASK;
-        long h = hostAddr[i];
-        if (tagW[i] == ((lin >>> 12) << 1 | user) && h >= 0 && (lin & 0xfff) <= 0xffc && !code.isCode(phys[i])) {
+        int j = at(lin);
+        long h = entries[j + HOST];
+        if (entries[j + W_TAG] == ((lin >>> 12) << 1 | user) && h >= 0 && (lin & 0xfff) <= 0xffc && !code.isCode(entries[j + PHYS])) {
             HostAddresses.putInt(h + (lin & 0xfff), v);
             return;
         }
@@ -227,9 +240,9 @@ final class Mmu {
     }
 
     void write64(long lin, long v) {
-        int i = (int) (lin >>> 12) & TLB_MASK;
-        long h = hostAddr[i];
-        if (tagW[i] == ((lin >>> 12) << 1 | user) && h >= 0 && (lin & 0xfff) <= 0xff8 && !code.isCode(phys[i])) {
+        int j = at(lin);
+        long h = entries[j + HOST];
+        if (entries[j + W_TAG] == ((lin >>> 12) << 1 | user) && h >= 0 && (lin & 0xfff) <= 0xff8 && !code.isCode(entries[j + PHYS])) {
             HostAddresses.putLong(h + (lin & 0xfff), v);
             return;
         }
@@ -291,11 +304,11 @@ final class Mmu {
     long translate(long lin, int kind) {
         long t = (lin >>> 12) << 1 | user;
         int i = (int) (lin >>> 12) & TLB_MASK;
-        long[] tags = kind == READ ? tagR : kind == WRITE ? tagW : tagX;
-        if (tags[i] != t) {
+        long tag = kind == READ ? entries[i * WORDS + R_TAG] : kind == WRITE ? entries[i * WORDS + W_TAG] : tagX[i];
+        if (tag != t) {
             fill(lin, kind);
         }
-        return phys[i] | (lin & 0xfff);
+        return entries[i * WORDS + PHYS] | (lin & 0xfff);
     }
 
     private boolean isApic(long pa) {
@@ -512,23 +525,24 @@ final class Mmu {
             rw = rw || (user == 0 && (cpu.cr0 & Cpu.CR0_WP) == 0);
         }
         int i = (int) (lin >>> 12) & TLB_MASK;
+        int j = i * WORDS;
         long v = lin >>> 12;
-        if (vpn[i] != v || phys[i] != pa) {
-            tagR[i] = tagW[i] = tagX[i] = -1;
+        if (vpn[i] != v || entries[j + PHYS] != pa) {
+            entries[j + R_TAG] = entries[j + W_TAG] = tagX[i] = -1;
         }
         vpn[i] = v;
-        phys[i] = pa;
+        entries[j + PHYS] = pa;
         global[i] = glob;
         hasLarge |= large;
         long h = isApic(pa) ? -1 : memory.backingOffset(pa, 4096);
-        hostAddr[i] = h < 0 ? -1 : hostBase + h;
+        entries[j + HOST] = h < 0 ? -1 : hostBase + h;
         long t = v << 1 | user;
-        if (tagR[i] != t && tagR[i] != -1) {
-            tagR[i] = tagW[i] = tagX[i] = -1; // entry held the other privilege level
+        if (entries[j + R_TAG] != t && entries[j + R_TAG] != -1) {
+            entries[j + R_TAG] = entries[j + W_TAG] = tagX[i] = -1; // entry held the other privilege level
         }
-        tagR[i] = t;
+        entries[j + R_TAG] = t;
         if (rw && dirty) {
-            tagW[i] = t;
+            entries[j + W_TAG] = t;
         }
         if (!nx) {
             tagX[i] = t;

@@ -81,7 +81,11 @@ final class Emit {
         return size == 1 && in.rex == 0 && n >= 4 && n < 8;
     }
 
-    /** Pushes register {@code n} of {@code size} bytes (zero-extended). */
+    /**
+     * Pushes register {@code n} of {@code size} bytes (zero-extended). Partial registers
+     * follow SDM vol. 1 §3.4.1.1: without REX, byte registers 4-7 are AH..BH, bits 8-15 of
+     * RAX..RBX; {@link #storeReg} zero-extends 32-bit writes and merges 8- and 16-bit ones.
+     */
     void loadReg(Insn in, int n, int size) {
         if (size == 8 || size == 4) {
             cb.aload(R);
@@ -93,17 +97,24 @@ final class Emit {
             }
             return;
         }
+        boolean high = high8(in, n, size);
         cb.aload(R);
-        iconst(n);
-        iconst(size);
-        iconst(high8(in, n, size) ? 1 : 0);
-        cb.invokestatic(CD_RT, "get", MethodTypeDesc.of(CD_long, CD_LONGS, CD_int, CD_int, CD_boolean));
+        iconst(high ? n - 4 : n);
+        cb.laload();
+        if (high) {
+            iconst(8);
+            cb.lushr();
+        }
+        lconst(mask(size));
+        cb.land();
     }
 
     /** Writes local {@code from} to register {@code n} with x86's partial-register rules. */
     void storeReg(Insn in, int n, int size, int from) {
+        boolean high = high8(in, n, size);
+        int slot = high ? n - 4 : n; // AH..BH are bits 8-15 of RAX..RBX
         cb.aload(R);
-        iconst(n);
+        iconst(slot);
         if (size == 8 || size == 4) {
             cb.lload(from);
             if (size == 4) {
@@ -113,10 +124,22 @@ final class Emit {
             cb.lastore();
             return;
         }
-        iconst(size);
-        iconst(high8(in, n, size) ? 1 : 0);
+        // 8- and 16-bit writes merge: (r & ~field) | (value & mask) << shift
+        int shift = high ? 8 : 0;
+        cb.aload(R);
+        iconst(slot);
+        cb.laload();
+        lconst(~(mask(size) << shift));
+        cb.land();
         cb.lload(from);
-        cb.invokestatic(CD_RT, "set", MethodTypeDesc.of(CD_void, CD_LONGS, CD_int, CD_int, CD_boolean, CD_long));
+        lconst(mask(size));
+        cb.land();
+        if (shift != 0) {
+            iconst(shift);
+            cb.lshl();
+        }
+        cb.lor();
+        cb.lastore();
     }
 
     // ---- memory ----

@@ -2,9 +2,7 @@ package io.jvirt.vmm.accel.tcg.cpu;
 
 /**
  * Static helpers that translated blocks call: the interpreter step for forms the translator
- * does not inline, the partial-register writes of x86 (SDM vol. 1 §3.4.1.1: 32-bit writes
- * zero-extend, 8- and 16-bit writes merge; AH..BH without REX; kept tiny, so HotSpot inlines
- * them into the block's compiled code), and the link check of chained exits.
+ * does not inline, the link check of chained exits, and shifts whose flags are dead.
  */
 final class JitRuntime {
     private JitRuntime() {
@@ -57,31 +55,6 @@ final class JitRuntime {
             return null;
         }
         return chain(c, from, site, target);
-    }
-
-    /** Reads register {@code n} of {@code size} bytes; {@code high} selects AH, CH, DH or BH for n = 4..7. */
-    static long get(long[] r, int n, int size, boolean high) {
-        return switch (size) {
-            case 8 -> r[n];
-            case 4 -> r[n] & 0xffffffffL;
-            case 2 -> r[n] & 0xffff;
-            default -> high ? (r[n - 4] >>> 8) & 0xff : r[n] & 0xff;
-        };
-    }
-
-    static void set(long[] r, int n, int size, boolean high, long v) {
-        switch (size) {
-            case 8 -> r[n] = v;
-            case 4 -> r[n] = v & 0xffffffffL;
-            case 2 -> r[n] = (r[n] & ~0xffffL) | (v & 0xffff);
-            default -> {
-                if (high) {
-                    r[n - 4] = (r[n - 4] & ~0xff00L) | ((v & 0xff) << 8);
-                } else {
-                    r[n] = (r[n] & ~0xffL) | (v & 0xff);
-                }
-            }
-        }
     }
 
     /** Shift result when its flags are dead ({@code Exec.group2}'s fast path). */

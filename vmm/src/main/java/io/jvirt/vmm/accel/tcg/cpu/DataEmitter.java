@@ -153,14 +153,9 @@ final class DataEmitter {
                 e.storeReg(in, in.reg, in.osz, V);
             }
             case Forms.MOVSX -> {
-                e.loadRm(in, op == 0x1be ? 1 : op == 0x1bf ? 2 : 4);
-                cb.l2i();
-                if (op == 0x1be) {
-                    cb.i2b();
-                } else if (op == 0x1bf) {
-                    cb.i2s();
-                }
-                cb.i2l();
+                int from = op == 0x1be ? 1 : op == 0x1bf ? 2 : 4;
+                e.loadRm(in, from);
+                e.signExtend(from);
                 cb.lstore(V);
                 e.storeReg(in, in.reg, in.osz, V);
             }
@@ -406,6 +401,12 @@ final class DataEmitter {
         e.loadRm(in, size);
         cb.lstore(A);
         boolean dead = bareShift(in);
+        if (dead && kind >= 4 && op <= 0xd1) {
+            constantShift(kind, op <= 0xc1 ? (int) in.imm : 1, size);
+            cb.lstore(V);
+            e.storeRm(in, size, V);
+            return;
+        }
         if (!dead) {
             e.settle(); // a shift by 0 keeps every flag, a rotate all but CF and OF
             cb.aload(C);
@@ -433,6 +434,37 @@ final class DataEmitter {
         }
         cb.lstore(V);
         e.storeRm(in, size, V);
+    }
+
+    /**
+     * Pushes SHL/SAL, SHR or SAR ({@code kind} 4, 6, 5, 7) of local A by a constant
+     * {@code count}, flags dead, as {@link JitRuntime#shiftNoFlags} computes it: the count
+     * masked to 5 bits (6 for 64-bit operands), shifts past the operand's width give 0
+     * (SAR: its sign) (SDM vol. 2B SAL/SAR/SHL/SHR).
+     */
+    private void constantShift(int kind, int count, int size) {
+        int n = count & (size == 8 ? 0x3f : 0x1f);
+        if (n >= size * 8 && kind != 7) {
+            e.lconst(0);
+            return;
+        }
+        cb.lload(A);
+        if (kind == 7) {
+            e.signExtend(size);
+        } else if (kind == 5) {
+            maskTo(size);
+        }
+        if (n != 0) {
+            e.iconst(n);
+            if (kind == 7) {
+                cb.lshr();
+            } else if (kind == 5) {
+                cb.lushr();
+            } else {
+                cb.lshl();
+            }
+        }
+        maskTo(size);
     }
 
     private void imul(Insn in) {

@@ -397,6 +397,20 @@ final class Emit {
         cb.iand();
     }
 
+    /** Sign-extends the long on the stack from its low {@code size} bytes ({@link Alu#sext}). */
+    void signExtend(int size) {
+        if (size == 8) {
+            return;
+        }
+        cb.l2i();
+        if (size == 1) {
+            cb.i2b();
+        } else if (size == 2) {
+            cb.i2s();
+        }
+        cb.i2l();
+    }
+
     static long mask(int size) {
         return Cpu.mask(size);
     }

@@ -171,24 +171,7 @@ final class FlagFusion {
 
     private void loadSigned(int local) {
         cb.lload(local);
-        switch (size) {
-            case 1 -> {
-                cb.l2i();
-                cb.i2b();
-                cb.i2l();
-            }
-            case 2 -> {
-                cb.l2i();
-                cb.i2s();
-                cb.i2l();
-            }
-            case 4 -> {
-                cb.l2i();
-                cb.i2l();
-            }
-            default -> {
-            }
-        }
+        e.signExtend(size);
     }
 
     /** Two longs to an lcmp result as unsigned numbers (values of fewer than 8 bytes are already zero-extended). */

@@ -6,7 +6,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Shifts and rotates by a constant whose flags are dead (the interpreter's and the translator's
- * flag-less paths, {@code Exec.group2} and {@code JitRuntime.shiftNoFlags}): each kind, size and
+ * flag-less paths: {@code Exec.group2}; {@code DataEmitter.constantShift} in line for shifts,
+ * {@code JitRuntime.shiftNoFlags} for rotates): each kind, size and
  * interesting count, on values with the sign bit set and clear, must give what the SDM says
  * ({@link #sdm}; a 32-bit destination is zero-extended even for a count of 0, as this host's CPU
  * does). It found the interpreter zeroing byte rotates by 8 or more.

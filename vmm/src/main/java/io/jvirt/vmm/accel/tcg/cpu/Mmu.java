@@ -38,7 +38,7 @@ final class Mmu {
      * address (HostAddresses; -1 when the page is not RAM), write tag and physical page at
      * WORDS * i + R_TAG, HOST, W_TAG and PHYS.
      */
-    private static final int R_TAG = 0, HOST = 1, W_TAG = 2, PHYS = 3, WORDS = 4;
+    private static final int R_TAG = 0, HOST = 1, W_TAG = 2, PHYS = 3, WORD_SHIFT = 2, WORDS = 1 << WORD_SHIFT;
     private final long[] entries = new long[TLB_SIZE * WORDS];
     private final long[] tagX = new long[TLB_SIZE];
     private final long[] vpn = new long[TLB_SIZE];
@@ -111,9 +111,12 @@ final class Mmu {
         entries[i * WORDS + R_TAG] = entries[i * WORDS + W_TAG] = tagX[i] = vpn[i] = -1;
     }
 
-    /** Entry {@code lin}'s first word in {@link #entries}: its page's TLB index times WORDS. */
+    /**
+     * Entry {@code lin}'s first word in {@link #entries}: its page's TLB index times WORDS,
+     * ((lin >>> 12) & TLB_MASK) << WORD_SHIFT in one shift and one mask.
+     */
     private static int at(long lin) {
-        return (int) (lin >>> 10) & (TLB_MASK * WORDS);
+        return (int) (lin >>> (12 - WORD_SHIFT)) & (TLB_MASK << WORD_SHIFT);
     }
 
     // ---- fast paths ----

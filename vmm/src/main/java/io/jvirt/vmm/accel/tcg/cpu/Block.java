@@ -28,14 +28,12 @@ final class Block {
     int epoch0, epoch1, cpl0, cpl1;
     boolean flip;
     /**
-     * Entries so far (since its quick translation, once it has one); noJit once it was handed
-     * to the translator (or is not worth it); its translation, set by the translator thread
-     * ({@link Jit}).
+     * Entries before its translation (then {@link Translated#hits} counts); noJit once it was
+     * handed to the translator (or is not worth it); its translation, set by the translator
+     * thread ({@link Jit}).
      */
     int hits;
     boolean noJit;
-    /** The region of its quick translation, kept until the hot tier takes it (written by the translator thread). */
-    volatile Region region;
     volatile Translated code;
 
     Block(long pa, int mode, int generation, Insn[] insns) {

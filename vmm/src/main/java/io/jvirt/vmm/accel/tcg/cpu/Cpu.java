@@ -102,8 +102,7 @@ final class Cpu implements CpuCore {
      */
     private static final int CHAIN_MAX = 64;
     /** The chained exit that last returned to the run loop for want of a link, and where it went. */
-    private Translated exitFrom;
-    private int exitSite;
+    private Link exitLink;
     private long exitLin;
 
     Cpu(int apicId, GuestMemory memory, IoBus pio, IoBus mmio, InterruptSource apic) {
@@ -448,23 +447,22 @@ final class Cpu implements CpuCore {
     }
 
     /** A chained exit found no valid link ({@link JitRuntime#chainIf}): the run loop links it to the next block. */
-    void unlinkedExit(Translated from, int site, long target) {
-        exitFrom = from;
-        exitSite = site;
+    void unlinkedExit(Link link, long target) {
+        exitLink = link;
         exitLin = target;
     }
 
     /** Runs the block at RIP (translated when it can) and returns it; {@code prev} is the block run before it. */
     private Block runBlock(Block prev) {
-        Translated from = exitFrom;
-        exitFrom = null;
+        Link from = exitLink;
+        exitLink = null;
         Block b = blocks.next(prev);
         if (jit != null && !shadow) {
             Translated t = jit.translation(b, rip, blocks);
             if (from != null && t != null && rip == exitLin && b.generation >= 0) {
-                from.linkBlock[exitSite] = b;
-                from.linkLin[exitSite] = rip;
-                from.linkState[exitSite] = chainState();
+                from.target = t;
+                from.lin = rip;
+                from.state = chainState();
             }
             if (t != null) {
                 codeChanged = false;

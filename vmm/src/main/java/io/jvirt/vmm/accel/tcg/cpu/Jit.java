@@ -100,10 +100,12 @@ final class Jit {
     Translated translation(Block b, long lin, BlockCache cache) {
         Translated t = b.code;
         if (t != null) {
-            if (!counted(b)) {
-                Region r = b.region;
-                b.region = null; // once
-                WORKER.execute(() -> translate(b, r, true));
+            if (!counted(t)) {
+                Region r = t.region;
+                t.region = null; // once
+                if (r != null) {
+                    WORKER.execute(() -> translate(b, r, true));
+                }
             }
             return t;
         }
@@ -115,7 +117,6 @@ final class Jit {
             return null;
         }
         Region r = Region.collect(b, lin, cache, Region.MAX_BLOCKS); // decoding needs this CPU's MMU: here
-        b.hits = 0;
         if (threshold == 0) {
             translate(b, r, false); // on first use, deterministically (tests)
             return b.code;
@@ -125,18 +126,17 @@ final class Jit {
     }
 
     /**
-     * Counts an entry of {@code b}'s translation, from the run loop ({@link #translation}) or
+     * Counts an entry of translation {@code t}, from the run loop ({@link #translation}) or
      * through a chain link ({@link JitRuntime#chainIf}); false when it is due for the hot tier,
      * which only the run loop hands over.
      */
-    boolean counted(Block b) {
-        if (b.region == null || ++b.hits <= hotThreshold) {
+    boolean counted(Translated t) {
+        if (t.region == null || ++t.hits <= hotThreshold) {
             return true;
         }
-        Translated t = b.code;
-        if (t.backEdges < (long) b.hits * MIN_LOOPS_PER_ENTRY) {
+        if (t.backEdges < (long) t.hits * MIN_LOOPS_PER_ENTRY) {
             // entered often but hardly looping (kernel code on an I/O path): stays quick, looked at again later
-            b.hits = 0;
+            t.hits = 0;
             t.backEdges = 0;
             return true;
         }
@@ -161,16 +161,20 @@ final class Jit {
                 HotSpotTiers.install();
             }
             for (;;) {
-                byte[] bytes = Translator.classBytes(r, hot);
-                if (r.blocks.size() > 1 && bytes.length > HUGE) {
+                Translator.ClassBytes bytes = Translator.classBytes(r, hot);
+                if (r.blocks.size() > 1 && bytes.bytes().length > HUGE) {
                     r = r.prefix(r.blocks.size() / 2);
                     continue;
                 }
                 Translated t = Translator.translate(r, bytes);
                 if (!hot && hotThreshold != Integer.MAX_VALUE && r.loops()) {
-                    b.region = r;
+                    t.region = r;
                 }
+                Translated old = b.code;
                 b.code = t;
+                if (old != null) {
+                    old.replaced = true;
+                }
                 break;
             }
             (hot ? HOT : REGIONS).increment();

@@ -23,24 +23,24 @@ final class JitRuntime {
     }
 
     /**
-     * The translation linked at site {@code site} of {@code from} ({@link Translated}) for
-     * linear address {@code target}, counted as an entry. Null sends the exit back to the run
-     * loop, which records the link for next time: no link yet or a stale one, an interrupt
-     * shadow, the chain long enough (the run loop polls interrupts and the budget between
-     * chains), or the target due for the hot tier.
+     * The translation {@code link} names for linear address {@code target}, counted as an
+     * entry. Null sends the exit back to the run loop, which records the link for next time:
+     * no link yet or a stale one (another address or state, or a translation the hot tier
+     * replaced), an interrupt shadow, the chain long enough (the run loop polls interrupts and
+     * the budget between chains), or the target due for the hot tier.
      */
-    private static Translated chain(Cpu c, Translated from, int site, long target) {
-        Block b = from.linkBlock[site];
-        if (b == null || from.linkLin[site] != target || from.linkState[site] != c.chainState()
-                || c.shadow || --c.chainBudget < 0) {
-            c.unlinkedExit(from, site, target);
+    private static Translated chain(Cpu c, Link link, long target) {
+        Translated t = link.target;
+        if (t == null || link.lin != target || link.state != c.chainState()
+                || c.shadow || --c.chainBudget < 0 || t.replaced) {
+            c.unlinkedExit(link, target);
             return null;
         }
-        if (!c.jit.counted(b)) {
+        if (!c.jit.counted(t)) {
             return null;
         }
         c.chained++;
-        return b.code;
+        return t;
     }
 
     /**
@@ -50,11 +50,11 @@ final class JitRuntime {
      * passes {@code c.rip}), and not after an instruction that ended the block for the run
      * loop (state changed, HLT, code written) or left 64-bit mode.
      */
-    static Translated chainIf(Cpu c, Translated from, int site, long target) {
+    static Translated chainIf(Cpu c, Link link, long target) {
         if (c.rip != target || c.endBlock | c.codeChanged | c.halted || c.mode != 64) {
             return null;
         }
-        return chain(c, from, site, target);
+        return chain(c, link, target);
     }
 
     /** Shift result when its flags are dead ({@code Exec.group2}'s fast path). */

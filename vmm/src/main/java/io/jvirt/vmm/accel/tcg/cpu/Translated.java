@@ -9,6 +9,15 @@ package io.jvirt.vmm.accel.tcg.cpu;
  * faults throws {@link CpuFault} with {@code c.curRip} at its start and the architectural
  * state as the interpreter would leave it; the instructions the region completed before it
  * are then not counted in {@code retired} (a budget and benchmark count, not architectural).
+ *
+ * <p>Chaining. A translation's exits (a jump or call out of its region, the return point of
+ * such a call, an instruction the interpreter ran last in a block) are numbered sites, each
+ * with a {@link Link} (a constant of the class) in which the run loop records the translation
+ * it found next. While the link's address and state still match, the exit calls that
+ * translation itself ({@link JitRuntime#chainIf}): one call site per exit, which HotSpot's
+ * inline cache turns into a direct call, instead of the run loop's lookup and megamorphic
+ * call. A RET is not a site: it returns, and the chained call that led to its function goes on
+ * at its return point, so the JVM's stack follows the guest's calls.
  */
 abstract class Translated {
     /*
@@ -26,22 +35,20 @@ abstract class Translated {
     int backEdges;
 
     /**
-     * Chaining. A translation's exits (a jump or call out of its region, the return point of
-     * such a call, an instruction the interpreter ran last in a block) are numbered sites;
-     * the run loop records at site {@code k} the block it found next ({@link #linkBlock}),
-     * with the linear address ({@link #linkLin}) and {@link Cpu#chainState} of that moment.
-     * While both still match, the exit calls that block's translation itself
-     * ({@link JitRuntime#chainIf}): one call site per exit, which HotSpot's inline cache turns
-     * into a direct call, instead of the run loop's lookup and megamorphic call. A RET is not
-     * a site: it returns, and the chained call that led to its function goes on at its return
-     * point, so the JVM's stack follows the guest's calls.
+     * Entries through the run loop or a chain link since the last look ({@link Jit#counted}),
+     * counted only while {@link #region} is kept.
      */
-    final Block[] linkBlock;
-    final long[] linkLin, linkState;
+    int hits;
 
-    Translated(int sites) {
-        linkBlock = new Block[sites];
-        linkLin = new long[sites];
-        linkState = new long[sites];
-    }
+    /**
+     * The region of a quick translation that may go to the hot tier, kept until {@link Jit}
+     * hands it over; null for other translations. Set before the translation is published.
+     */
+    volatile Region region;
+
+    /**
+     * Set once a hot translation of the same block took this one's place: links that still
+     * name this one go back to the run loop, which links them to the new one.
+     */
+    volatile boolean replaced;
 }

@@ -25,6 +25,7 @@ import java.lang.classfile.CodeBuilder;
 import java.lang.classfile.Label;
 import java.lang.constant.ClassDesc;
 import java.lang.constant.ConstantDescs;
+import java.lang.constant.DynamicConstantDesc;
 import java.lang.constant.MethodTypeDesc;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -55,7 +56,8 @@ final class Translator {
      */
     static final String QUICK_NAME = "TranslatedBlock", HOT_NAME = "TranslatedHot";
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
-    private static final ClassDesc CD_TRANSLATED = ClassDesc.of(Emit.PKG + "Translated");
+    private static final ClassDesc CD_TRANSLATED = ClassDesc.of(Emit.PKG + "Translated"),
+            CD_LINK = ClassDesc.of(Emit.PKG + "Link");
     /**
      * One ClassFile context for all translations. Stack maps only ever merge identical types
      * here, but the generator still asks about the classes it sees: answer from a fixed table
@@ -65,6 +67,7 @@ final class Translator {
             ClassHierarchyResolver.of(List.of(), java.util.Map.of(
                     Emit.CD_CPU, ConstantDescs.CD_Object, Emit.CD_MMU, ConstantDescs.CD_Object,
                     Emit.CD_INSN, ConstantDescs.CD_Object, CD_TRANSLATED, ConstantDescs.CD_Object,
+                    CD_LINK, ConstantDescs.CD_Object,
                     ClassDesc.of(Emit.PKG + QUICK_NAME), CD_TRANSLATED, ClassDesc.of(Emit.PKG + HOT_NAME), CD_TRANSLATED))
                     .orElse(ClassHierarchyResolver.defaultResolver()).cached()));
     private static final MethodTypeDesc STEP = MethodTypeDesc.of(CD_boolean, CD_CPU, CD_INSN, CD_long, CD_long);
@@ -75,6 +78,8 @@ final class Translator {
     /** A class of the hot tier: its backward jumps are not counted ({@link Translated#backEdges}). */
     private final boolean hot;
     private final Label[] labels;
+    /** The region's instructions: the class data's index of the first {@link Link}. */
+    private final int insnCount;
 
     private Translator(CodeBuilder cb, Region region, boolean hot) {
         this.hot = hot;
@@ -82,6 +87,7 @@ final class Translator {
         this.data = new DataEmitter(e);
         this.region = region;
         this.labels = new Label[region.blocks.size()];
+        this.insnCount = region.code.stream().mapToInt(insns -> insns.length).sum();
         for (int k = 0; k < labels.length; k++) {
             labels[k] = cb.newLabel();
         }
@@ -96,13 +102,23 @@ final class Translator {
         return n;
     }
 
-    /** Loads the translation of a region from its {@link #classBytes}. */
-    static Translated translate(Region region, byte[] bytes) throws ReflectiveOperationException {
-        List<Insn> all = new ArrayList<>();
+    /** A translation's class file and the number of its exits' {@link Link}s. */
+    record ClassBytes(byte[] bytes, int sites) {
+    }
+
+    /**
+     * Loads the translation of a region from its {@link #classBytes}. The class data: the
+     * region's Insns in order, then one new {@link Link} per exit site.
+     */
+    static Translated translate(Region region, ClassBytes bytes) throws ReflectiveOperationException {
+        List<Object> all = new ArrayList<>();
         for (Insn[] insns : region.code) {
             all.addAll(List.of(insns));
         }
-        MethodHandles.Lookup hidden = LOOKUP.defineHiddenClassWithClassData(bytes, List.copyOf(all), true);
+        for (int k = 0; k < bytes.sites(); k++) {
+            all.add(new Link());
+        }
+        MethodHandles.Lookup hidden = LOOKUP.defineHiddenClassWithClassData(bytes.bytes(), List.copyOf(all), true);
         try {
             return (Translated) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
         } catch (ReflectiveOperationException | RuntimeException | Error e) {
@@ -113,24 +129,23 @@ final class Translator {
     }
 
     /** The class file of a region's translation, as a class of the quick or the hot tier ({@link Jit}). */
-    static byte[] classBytes(Region region, boolean hot) {
-        return CLASS_FILE.build(ClassDesc.of(Emit.PKG + (hot ? HOT_NAME : QUICK_NAME)), cl -> {
+    static ClassBytes classBytes(Region region, boolean hot) {
+        int[] sites = new int[1];
+        byte[] bytes = CLASS_FILE.build(ClassDesc.of(Emit.PKG + (hot ? HOT_NAME : QUICK_NAME)), cl -> {
             cl.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
             cl.withSuperclass(CD_TRANSLATED);
-            int[] sites = new int[1];
             cl.withMethodBody("run", MethodTypeDesc.of(CD_void, CD_CPU), ClassFile.ACC_PUBLIC, cb -> {
                 Translator t = new Translator(cb, region, hot);
                 t.body();
                 sites[0] = t.sites;
             });
-            // the constructor sizes the chain links for the exits run() has
             cl.withMethodBody(ConstantDescs.INIT_NAME, ConstantDescs.MTD_void, ClassFile.ACC_PUBLIC, cb -> {
                 cb.aload(0);
-                cb.loadConstant(sites[0]);
-                cb.invokespecial(CD_TRANSLATED, ConstantDescs.INIT_NAME, MethodTypeDesc.of(CD_void, ConstantDescs.CD_int));
+                cb.invokespecial(CD_TRANSLATED, ConstantDescs.INIT_NAME, ConstantDescs.MTD_void);
                 cb.return_();
             });
         });
+        return new ClassBytes(bytes, sites[0]);
     }
 
     private void body() {
@@ -193,8 +208,8 @@ final class Translator {
     private void chainCall(int site, long target, Label back) {
         CodeBuilder cb = e.cb;
         cb.aload(C);
-        cb.aload(0);
-        e.iconst(site);
+        cb.ldc(DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA_AT, ConstantDescs.DEFAULT_NAME, CD_LINK,
+                insnCount + site));
         if (target == DYNAMIC) {
             cb.aload(C);
             cb.getfield(CD_CPU, "rip", CD_long);
@@ -215,7 +230,7 @@ final class Translator {
     private record Tail(Label label, long target, int site, long ret, int retSite) {
     }
 
-    /** Link sites beyond this many return to the run loop (each costs three array slots). */
+    /** Link sites beyond this many return to the run loop (each costs a {@link Link}). */
     private static final int MAX_SITES = 16;
     private final List<Tail> tails = new ArrayList<>();
     private int sites;
@@ -225,8 +240,7 @@ final class Translator {
      */
     private long callReturn = NO_CALL;
     private static final long NO_CALL = Long.MIN_VALUE;
-    private static final MethodTypeDesc CHAIN = MethodTypeDesc.of(CD_TRANSLATED, CD_CPU, CD_TRANSLATED,
-            ConstantDescs.CD_int, CD_long);
+    private static final MethodTypeDesc CHAIN = MethodTypeDesc.of(CD_TRANSLATED, CD_CPU, CD_LINK, CD_long);
 
     /** One block at {@code start} (offset from the entry); its Insns are class data from {@code global}. */
     private void block(Insn[] insns, long start, int global) {

@@ -39,7 +39,7 @@ class HotTierTest {
         }
         assertTrue(hot(g), "g loops 99 times per call: " + g.code.getClass().getName());
         assertFalse(hot(f), "f loops once per call: " + f.code.getClass().getName());
-        assertTrue(f.region != null, "f stays a candidate, looked at again later");
+        assertTrue(f.code.region != null, "f stays a candidate, looked at again later");
     }
 
     private static boolean hot(Block b) {

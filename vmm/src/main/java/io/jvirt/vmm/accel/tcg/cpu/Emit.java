@@ -71,8 +71,12 @@ final class Emit {
 
     /** The block's {@code i}-th Insn, a constant from the hidden class's data. */
     void insn() {
-        int i = global;
-        cb.ldc(DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA_AT, ConstantDescs.DEFAULT_NAME, CD_INSN, i));
+        cb.ldc(classData(CD_INSN, global));
+    }
+
+    /** Element {@code index} of the hidden class's data (a List), of type {@code type}, as a constant. */
+    static DynamicConstantDesc<Object> classData(ClassDesc type, int index) {
+        return DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA_AT, ConstantDescs.DEFAULT_NAME, type, index);
     }
 
     // ---- registers ----

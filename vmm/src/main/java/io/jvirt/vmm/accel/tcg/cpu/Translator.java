@@ -25,7 +25,6 @@ import java.lang.classfile.CodeBuilder;
 import java.lang.classfile.Label;
 import java.lang.constant.ClassDesc;
 import java.lang.constant.ConstantDescs;
-import java.lang.constant.DynamicConstantDesc;
 import java.lang.constant.MethodTypeDesc;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -208,8 +207,7 @@ final class Translator {
     private void chainCall(int site, long target, Label back) {
         CodeBuilder cb = e.cb;
         cb.aload(C);
-        cb.ldc(DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA_AT, ConstantDescs.DEFAULT_NAME, CD_LINK,
-                insnCount + site));
+        cb.ldc(Emit.classData(CD_LINK, insnCount + site));
         if (target == DYNAMIC) {
             cb.aload(C);
             cb.getfield(CD_CPU, "rip", CD_long);

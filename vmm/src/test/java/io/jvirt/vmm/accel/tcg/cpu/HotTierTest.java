@@ -1,5 +1,6 @@
 package io.jvirt.vmm.accel.tcg.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,6 +41,55 @@ class HotTierTest {
         assertTrue(hot(g), "g loops 99 times per call: " + g.code.getClass().getName());
         assertFalse(hot(f), "f loops once per call: " + f.code.getClass().getName());
         assertTrue(f.code.region != null, "f stays a candidate, looked at again later");
+    }
+
+    /**
+     * Once the hot translation of g arrives, the chained call that reached g's quick one
+     * relinks to it: the quick code stops running while the guest goes on calling g. (The run
+     * loop relinks a call whose target was {@link Translated#replaced} on its next entry, and
+     * any link when the chain budget sends it back; this test cannot tell the two apart.)
+     */
+    @Test
+    void aHotTranslationTakesOverTheQuickOnesLinks() throws Exception {
+        Machine m = new Machine(Jit.of(0, 200_000)); // g stays quick for a while
+        m.load(Asm.assemble("""
+                .code64
+                1: mov $100, %ecx
+                call g
+                cmpl $0, stop(%rip)
+                je again
+                hlt
+                .org 0x3000
+                g: dec %ecx
+                jnz g
+                ret
+                .org 0x4000
+                stop: .long 1
+                .org 0x5000
+                again: jmp 1b
+                """)); // the loop's jumps leave their pages: no region of the caller loops, so none goes hot
+        m.cpu.load(m.bootState());
+        m.runToHalt(); // one call of g: its quick translation (threshold 0), seen while the CPU is halted
+        Block g = m.cpu.blocks.blockAt(Machine.CODE + 0x3000);
+        Translated quick = g.code;
+        assertTrue(quick != null && !hot(g), "g has its quick translation: " + quick);
+        m.memory.writeInt(Machine.CODE + 0x4000, 0);
+        m.cpu.load(m.bootState());
+        Thread guest = Thread.ofPlatform().start(m::runToHalt);
+        try {
+            for (long end = System.nanoTime() + 10_000_000_000L; !hot(g) && System.nanoTime() < end; ) {
+                Thread.sleep(1);
+            }
+            assertTrue(hot(g), "g went to the hot tier while the guest ran: " + g.code);
+            Thread.sleep(50); // the chained call relinks on its next entry
+            quick.backEdges = 0;
+            Thread.sleep(200);
+            assertEquals(0, quick.backEdges, "the replaced quick translation of g no longer runs");
+        } finally {
+            m.memory.writeInt(Machine.CODE + 0x4000, 1);
+            guest.join(10_000);
+        }
+        assertFalse(guest.isAlive(), "the guest saw the stop flag and halted");
     }
 
     private static boolean hot(Block b) {

@@ -36,7 +36,8 @@ import java.util.List;
  * class extending {@link Translated}, so HotSpot compiles the region as one method. Forms
  * listed in {@link Forms} are emitted inline ({@link DataEmitter} for data, here for stack and
  * control transfers); every other instruction calls the interpreter through
- * {@link JitRuntime#step}. The blocks' Insn objects are the hidden class's data.
+ * {@link JitRuntime#step}. The hidden class's data: the blocks' Insn objects, then one
+ * {@link Link} per chained exit.
  *
  * <p>Each block of the region gets a label; a direct branch to another block of the region is
  * a jump to its label, anything else leaves the method with {@code c.rip} set. Backward jumps

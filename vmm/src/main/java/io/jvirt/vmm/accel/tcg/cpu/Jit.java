@@ -10,24 +10,32 @@ import java.util.concurrent.atomic.LongAdder;
  * When to translate, in two tiers. A cached 64-bit-mode block entered {@link #threshold} times
  * is translated to bytecode ({@link Translator}) as a <em>quick</em> class, which HotSpot
  * compiles with C1 only ({@link HotSpotTiers}); once that translation has been entered
- * {@link #hotThreshold} more times, the same region is translated again as a <em>hot</em>
+ * {@link #hotThreshold} more times, the same region may be translated again as a <em>hot</em>
  * class, which HotSpot compiles with C2. C1 is cheap enough to translate thousands of regions
- * early (about 3000 in a Linux boot); C2's better code (about twice as fast in SpeedProbe) is
- * spent on the few dozen regions that are entered most, and only on regions that loop: with a
- * loop inside ({@link Region#loops()}) that they take at least {@link #MIN_LOOPS_PER_ENTRY}
- * times per entry ({@link Translated#backEdges}). Kernel code on an I/O path is entered often
- * but loops little; as hot classes such regions made bench/blk's random phases fall round
- * after round (rand-read 7000 to 4000 IOPS; why is not known: C2's queue was empty when
- * sampled), while the guest CPU's {@code cpu} loop runs 4 times faster under C2. A translation
- * lives on its {@link Block}, so it is dropped with it when its page's {@link CodePages}
- * generation changes.
+ * early (about 3000 in a Linux boot); C2's better code (about twice as fast in SpeedProbe, and
+ * it inlines the memory fast paths) costs 20-70 ms of compiler time per region, so it is spent
+ * on the regions that run most, by one of two rules:
+ * <ul>
+ * <li>the region loops ({@link Region#loops()}) at least {@link #MIN_LOOPS_PER_ENTRY} times per
+ * entry ({@link Translated#backEdges}): a guest's compute loops;
+ * <li>it was entered {@link #hotThreshold} times within {@link #hotWindowNanos}: the kernel's
+ * per-page functions under sequential disk I/O, a few dozen regions entered hundreds of
+ * thousands of times a second.
+ * </ul>
+ * A count that reaches the threshold by neither rule starts again. Without the time window,
+ * every region entered often enough over a run reached C2 eventually: in bench/blk 476-702
+ * regions, 33-40 s of compiler time on 2 cores, and the random phases fell round after round
+ * (rand-read 7300 to 3000-4500 IOPS); with it, 49 regions, and every disk phase gained.
+ * A translation lives on its {@link Block}, so it is dropped with it when its page's
+ * {@link CodePages} generation changes.
  *
  * <p>Switches: {@code -Djvirt.tcg.jit=off} runs the interpreter only;
  * {@code -Djvirt.tcg.jit.threshold=N} sets the entry count of the quick tier (0 translates
  * every block on first use, as the differential test does through {@link CpuCore#create(int,
  * io.jvirt.vmm.memory.GuestMemory, io.jvirt.vmm.devices.IoBus, io.jvirt.vmm.devices.IoBus,
  * InterruptSource, int)}); {@code -Djvirt.tcg.jit.hot=N} the further entries before the hot
- * tier (negative: never).
+ * tier (negative: never); {@code -Djvirt.tcg.jit.hotWindowMs=N} the window of the second rule
+ * (0: loops only).
  */
 final class Jit {
     private static final System.Logger LOG = System.getLogger(Jit.class.getName());
@@ -40,11 +48,19 @@ final class Jit {
     /** Entries of a quick translation before its region is translated again for C2. */
     static final int DEFAULT_HOT = 100_000;
     /**
+     * The hot tier's window: {@link #DEFAULT_HOT} entries in 500 ms, 200 000 a second. bench/blk,
+     * jvirt alone, 3 interleaved runs each against loops only (median of 3 rounds): seq-write
+     * 1537 -> 1773 MiB/s, seq-read 1343 -> 1739, rand-write 4763 -> 5326 IOPS, rand-read 7410 ->
+     * 7617; a 1000 ms window did about as well (1822, 1695, 5245, 7423).
+     */
+    static final long DEFAULT_HOT_WINDOW_MILLIS = 500;
+    /**
      * Backward jumps per entry, on average over those entries, that make a region worth C2.
-     * In bench/blk the regions that reached the hot tier during the disk phases looped 0-2
-     * times per entry, and as hot classes they cost the random phases 30-45% (rand-read 5728
-     * against 8297 IOPS with no hot tier at all); the guest's {@code cpu} loop ran 256 (the
-     * {@link Translator#LOOP_LIMIT}), a Linux boot's hot regions 0-16.
+     * In bench/blk the regions that reached the hot tier by their entry count alone during the
+     * disk phases looped 0-2 times per entry, and promoted on that count (hundreds of them over
+     * a run) they cost the random phases 30-45% (rand-read 5728 against 8297 IOPS with no hot
+     * tier at all); the guest's {@code cpu} loop ran 256 (the {@link Translator#LOOP_LIMIT}), a
+     * Linux boot's hot regions 0-16.
      */
     static final int MIN_LOOPS_PER_ENTRY = 4;
     /** Blocks worth translating: at least this many instructions inlined. */
@@ -55,6 +71,8 @@ final class Jit {
 
     private final int threshold;
     private final int hotThreshold;
+    /** Entries of {@link #hotThreshold} within this many nanoseconds make a region hot; 0: never. */
+    private final long hotWindowNanos;
     /** -Djvirt.tcg.jit.stats=true: at exit, print how much was translated and how long HotSpot compiled. */
     private static final boolean STATS_ON = Boolean.getBoolean("jvirt.tcg.jit.stats");
     private static final LongAdder REGIONS = new LongAdder(), HOT = new LongAdder(),
@@ -70,9 +88,10 @@ final class Jit {
         }
     }
 
-    private Jit(int threshold, int hotThreshold) {
+    private Jit(int threshold, int hotThreshold, long hotWindowNanos) {
         this.threshold = threshold;
         this.hotThreshold = hotThreshold;
+        this.hotWindowNanos = hotWindowNanos;
     }
 
     /** The policy from system properties: null when translation is off. */
@@ -81,7 +100,8 @@ final class Jit {
             return null;
         }
         return of(Integer.getInteger("jvirt.tcg.jit.threshold", DEFAULT_THRESHOLD),
-                Integer.getInteger("jvirt.tcg.jit.hot", DEFAULT_HOT));
+                Integer.getInteger("jvirt.tcg.jit.hot", DEFAULT_HOT),
+                Math.max(0, Long.getLong("jvirt.tcg.jit.hotWindowMs", DEFAULT_HOT_WINDOW_MILLIS)) * 1_000_000);
     }
 
     /** A policy with {@code threshold} entries before translation (negative: off, null) and no hot tier. */
@@ -89,8 +109,15 @@ final class Jit {
         return of(threshold, -1);
     }
 
+    /** A policy whose hot tier takes looping regions only. */
     static Jit of(int threshold, int hotThreshold) {
-        return threshold < 0 ? null : new Jit(threshold, hotThreshold < 0 ? Integer.MAX_VALUE : hotThreshold);
+        return of(threshold, hotThreshold, 0);
+    }
+
+    /** A policy whose hot tier also takes regions entered {@code hotThreshold} times within {@code hotWindowNanos}. */
+    static Jit of(int threshold, int hotThreshold, long hotWindowNanos) {
+        return threshold < 0 ? null
+                : new Jit(threshold, hotThreshold < 0 ? Integer.MAX_VALUE : hotThreshold, hotWindowNanos);
     }
 
     /**
@@ -131,16 +158,19 @@ final class Jit {
      * which only the run loop hands over.
      */
     boolean counted(Translated t) {
-        if (t.region == null || ++t.hits <= hotThreshold) {
+        Region r = t.region;
+        if (r == null || ++t.hits <= hotThreshold) {
             return true;
         }
-        if (t.backEdges < (long) t.hits * MIN_LOOPS_PER_ENTRY) {
-            // entered often but hardly looping (kernel code on an I/O path): stays quick, looked at again later
-            t.hits = 0;
-            t.backEdges = 0;
-            return true;
+        long now = System.nanoTime();
+        if (now - t.since < hotWindowNanos || r.loops() && t.backEdges >= (long) t.hits * MIN_LOOPS_PER_ENTRY) {
+            return false;
         }
-        return false;
+        // entered often over a long time, hardly looping: stays quick, looked at again later
+        t.hits = 0;
+        t.backEdges = 0;
+        t.since = now;
+        return true;
     }
 
     /**
@@ -167,7 +197,8 @@ final class Jit {
                     continue;
                 }
                 Translated t = Translator.translate(r, bytes);
-                if (!hot && hotThreshold != Integer.MAX_VALUE && r.loops()) {
+                if (!hot && hotThreshold != Integer.MAX_VALUE && (hotWindowNanos > 0 || r.loops())) {
+                    t.since = System.nanoTime();
                     t.region = r;
                 }
                 Translated old = b.code;

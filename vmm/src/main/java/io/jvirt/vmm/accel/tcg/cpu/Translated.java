@@ -40,6 +40,9 @@ abstract class Translated {
      */
     int hits;
 
+    /** When {@link #hits} last started from 0 ({@link System#nanoTime()}), for the hot tier's rate rule. */
+    long since;
+
     /**
      * The region of a quick translation that may go to the hot tier, kept until {@link Jit}
      * hands it over; null for other translations. Set before the translation is published.

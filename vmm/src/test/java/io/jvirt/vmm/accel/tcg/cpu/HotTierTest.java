@@ -8,14 +8,34 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Which regions {@link Jit} hands to the hot tier: those entered often that also loop often
- * per entry ({@link Jit#MIN_LOOPS_PER_ENTRY}), not those entered often that hardly loop.
+ * per entry ({@link Jit#MIN_LOOPS_PER_ENTRY}), and those entered often enough within the
+ * policy's time window; not those entered often over a long time that hardly loop.
  */
 class HotTierTest {
     private static final int HOT = 2000;
 
     @Test
     void onlyARegionThatLoopsOftenPerEntryGoesHot() throws InterruptedException {
-        Machine m = new Machine(Jit.of(0, HOT));
+        Machine m = new Machine(Jit.of(0, HOT, 1)); // 1 ns: no region is entered HOT times that fast
+        callFAndG(m);
+        Block f = m.cpu.blocks.blockAt(Machine.CODE + 0x2000), g = m.cpu.blocks.blockAt(Machine.CODE + 0x3000);
+        awaitHot(g);
+        assertTrue(hot(g), "g loops 99 times per call: " + g.code.getClass().getName());
+        assertFalse(hot(f), "f loops once per call: " + f.code.getClass().getName());
+        assertTrue(f.code.region != null, "f stays a candidate, looked at again later");
+    }
+
+    @Test
+    void aRegionEnteredOftenWithinTheWindowGoesHotWithoutLooping() throws InterruptedException {
+        Machine m = new Machine(Jit.of(0, HOT, 3_600_000_000_000L)); // an hour: any HOT entries are fast enough
+        callFAndG(m);
+        Block f = m.cpu.blocks.blockAt(Machine.CODE + 0x2000);
+        awaitHot(f);
+        assertTrue(hot(f), "f was entered 20000 times at once: " + f.code.getClass().getName());
+    }
+
+    /** Calls f (which loops once per call) and g (99 times) 20000 times each. */
+    private static void callFAndG(Machine m) {
         m.run64("""
                 mov $20000, %r12d
                 1: mov $2, %ecx
@@ -34,13 +54,13 @@ class HotTierTest {
                 jnz g
                 ret
                 """);
-        Block f = m.cpu.blocks.blockAt(Machine.CODE + 0x2000), g = m.cpu.blocks.blockAt(Machine.CODE + 0x3000);
-        for (long end = System.nanoTime() + 10_000_000_000L; !hot(g) && System.nanoTime() < end; ) {
-            Thread.sleep(10); // the hot tier translates on its own thread
+    }
+
+    /** Waits up to 10 s for b's hot translation: the hot tier translates on its own thread. */
+    private static void awaitHot(Block b) throws InterruptedException {
+        for (long end = System.nanoTime() + 10_000_000_000L; !hot(b) && System.nanoTime() < end; ) {
+            Thread.sleep(10);
         }
-        assertTrue(hot(g), "g loops 99 times per call: " + g.code.getClass().getName());
-        assertFalse(hot(f), "f loops once per call: " + f.code.getClass().getName());
-        assertTrue(f.code.region != null, "f stays a candidate, looked at again later");
     }
 
     /**

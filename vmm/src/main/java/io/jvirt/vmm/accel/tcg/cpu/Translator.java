@@ -52,8 +52,7 @@ final class Translator {
     static final int LOOP_LIMIT = 256;
     /**
      * Class names of the two tiers: {@link HotSpotTiers} keeps HotSpot's optimizing compiler
-     * off the quick tier's classes by this name, and the launcher ({@code ./jvirt}) lowers the
-     * hot tier's compile thresholds by the other.
+     * off the quick tier's classes by this name.
      */
     static final String QUICK_NAME = "TranslatedBlock", HOT_NAME = "TranslatedHot";
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();

@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.LongAdder;
  * A count that reaches the threshold by neither rule starts again. Without the time window,
  * every region entered often enough over a run reached C2 eventually: in bench/blk 476-702
  * regions, 33-40 s of compiler time on 2 cores, and the random phases fell round after round
- * (rand-read 7300 to 3000-4500 IOPS); with it, 49 regions, and every disk phase gained.
+ * (rand-read 7300 to 3000-4500 IOPS); with it, 49 regions, and every disk phase's median
+ * gained ({@link #DEFAULT_HOT_WINDOW_MILLIS}).
  * A translation lives on its {@link Block}, so it is dropped with it when its page's
  * {@link CodePages} generation changes.
  *

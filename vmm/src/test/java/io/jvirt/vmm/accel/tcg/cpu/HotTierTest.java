@@ -97,9 +97,7 @@ class HotTierTest {
         m.cpu.load(m.bootState());
         Thread guest = Thread.ofPlatform().start(m::runToHalt);
         try {
-            for (long end = System.nanoTime() + 10_000_000_000L; !hot(g) && System.nanoTime() < end; ) {
-                Thread.sleep(1);
-            }
+            awaitHot(g);
             assertTrue(hot(g), "g went to the hot tier while the guest ran: " + g.code);
             Thread.sleep(50); // the chained call relinks on its next entry
             quick.backEdges = 0;

@@ -11,6 +11,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Integer instructions against the host CPU as the oracle: each snippet runs natively (a
@@ -159,9 +160,8 @@ class NativeOracleTest {
     }
 
     @Test
-    void integerInstructionsMatchTheHostCpu() throws Exception {
+    void integerInstructionsMatchTheHostCpu(@TempDir Path dir) throws Exception {
         List<Case> cases = cases();
-        Path dir = Files.createTempDirectory("jvirt-oracle");
         Path exe = buildOracle(dir, cases);
         Random rnd = new Random(20261122);
         int perCase = 40;

@@ -141,7 +141,11 @@ final class Jit {
             return null;
         }
         b.noJit = true; // translated once, or never
-        if (b.mode != 64 || b.generation < 0 || b.pa2 >= 0 || Translator.inlined(b.insns) < MIN_INLINED) {
+        // A block of one page-straddling instruction is translated too (a region of its own,
+        // Region.collect): it is entered only through its Block, which checks both pages, or
+        // through chain links, which any code write or TLB change invalidates. Interpreted, it
+        // cost a run-loop trip each time, ~350 000 a second under bench/blk's sequential I/O.
+        if (b.mode != 64 || b.generation < 0 || Translator.inlined(b.insns) < MIN_INLINED) {
             return null;
         }
         Region r = Region.collect(b, lin, cache, Region.MAX_BLOCKS); // decoding needs this CPU's MMU: here

@@ -106,7 +106,7 @@ final class InsnGen {
     }
 
     Insn next() {
-        int kind = rnd.nextInt(36);
+        int kind = rnd.nextInt(37);
         switch (kind) {
             case 0, 1, 2 -> { // ALU r/m, r (register form)
                 int op = rnd.nextInt(8), s = size(), d = w(), src = any();
@@ -394,6 +394,16 @@ final class InsnGen {
                 boolean signed = rnd.nextBoolean();
                 byte[] e = enc(s, new int[] {s == 8 ? 0xf6 : 0xf7}, signed ? 5 : 4, src, null);
                 return new Insn(e, (signed ? "imul " : "mul ") + r(src, s), CF | OF, SF | ZF | AF | PF);
+            }
+            case 36 -> { // CMPXCHG [mem], r (8/16/64-bit, as case 23) or BT/BTS/BTR/BTC [mem], imm8
+                if (rnd.nextBoolean()) {
+                    int s = new int[] {8, 16, 64}[rnd.nextInt(3)], src = any(), disp = disp(s);
+                    return new Insn(enc(s, new int[] {0x0f, s == 8 ? 0xb0 : 0xb1}, src, -1, disp),
+                            "cmpxchg [rbx" + sgn(disp) + "], " + r(src, s), ARITH, 0);
+                }
+                int op = rnd.nextInt(4), s = size3264(), bit = rnd.nextInt(256), disp = disp(s);
+                return new Insn(cat(enc(s, new int[] {0x0f, 0xba}, 4 + op, -1, disp), new byte[] {(byte) bit}),
+                        BT[op] + " [rbx" + sgn(disp) + "]:" + s + ", " + bit, CF, OF | SF | AF | PF);
             }
             default -> { // ALU [mem], imm
                 int op = rnd.nextInt(8), s = size(), disp = disp(s);

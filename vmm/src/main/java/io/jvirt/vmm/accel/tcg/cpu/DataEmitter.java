@@ -244,6 +244,8 @@ final class DataEmitter {
             }
             case Forms.NOP -> {
             }
+            case Forms.CMPXCHG -> cmpxchg(in, byteOrOsz);
+            case Forms.BIT_IMM -> bitImm(in);
             default -> throw new IllegalStateException("not a data form: " + form);
         }
     }
@@ -465,6 +467,84 @@ final class DataEmitter {
             }
         }
         maskTo(size);
+    }
+
+    /**
+     * CMPXCHG r/m, reg with a memory operand, as {@code Bits.cmpxchg} runs it without LOCK:
+     * the accumulator (A) against the destination (B); the destination is always written
+     * (the register when they are equal, else its own value back), the accumulator takes the
+     * destination when they differ, and the flags are those of CMP accumulator, destination.
+     */
+    private void cmpxchg(Insn in, int size) {
+        e.loadReg(in, Cpu.RAX, size);
+        cb.lstore(A);
+        e.loadRm(in, size);
+        cb.lstore(B);
+        Label differ = cb.newLabel(), store = cb.newLabel(), same = cb.newLabel();
+        cb.lload(A);
+        cb.lload(B);
+        cb.lcmp();
+        cb.ifne(differ);
+        e.loadReg(in, in.reg, size);
+        cb.lstore(V);
+        cb.goto_(store);
+        cb.labelBinding(differ);
+        cb.lload(B);
+        cb.lstore(V);
+        cb.labelBinding(store);
+        e.storeRm(in, size, V);
+        cb.lload(A);
+        cb.lload(B);
+        cb.lcmp();
+        cb.ifeq(same);
+        e.storeReg(in, Cpu.RAX, size, B);
+        cb.labelBinding(same);
+        cb.lload(A);
+        cb.lload(B);
+        cb.lsub();
+        maskTo(size);
+        cb.lstore(V);
+        lazyFlags(FlagFusion.SUB, size);
+    }
+
+    /**
+     * BT, BTS, BTR or BTC r/m, imm8 as {@code Bits.bitTest} runs it without LOCK: CF takes the
+     * bit (the offset modulo the operand's width), the other flags stay; then BTS, BTR and BTC
+     * write the operand back with the bit set, cleared or flipped.
+     */
+    private void bitImm(Insn in) {
+        int size = in.osz;
+        int bit = (int) (in.imm & (size * 8 - 1));
+        int kind = (in.reg & 7) - 4; // 0 BT, 1 BTS, 2 BTR, 3 BTC
+        e.loadRm(in, size);
+        cb.lstore(A);
+        cb.aload(C);
+        e.flags(); // settles lazy flags: all but CF stay as they are
+        e.lconst(~Cpu.CF);
+        cb.land();
+        cb.lload(A);
+        e.iconst(bit);
+        cb.lushr();
+        e.lconst(1);
+        cb.land();
+        cb.lor();
+        cb.putfield(CD_CPU, "flags", CD_long);
+        if (kind == 0) {
+            return;
+        }
+        cb.lload(A);
+        e.lconst(1L << bit);
+        switch (kind) {
+            case 1 -> cb.lor();
+            case 2 -> {
+                e.lconst(-1);
+                cb.lxor();
+                cb.land();
+            }
+            default -> cb.lxor();
+        }
+        cb.lstore(V);
+        e.storeRm(in, size, V);
     }
 
     private void imul(Insn in) {

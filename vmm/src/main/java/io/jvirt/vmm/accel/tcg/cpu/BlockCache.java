@@ -19,6 +19,11 @@ final class BlockCache {
         this.c = c;
     }
 
+    /** The CPU whose blocks these are. */
+    Cpu cpu() {
+        return c;
+    }
+
     /** Second level: blocks by linear address, valid for a TLB epoch and CPL (skips the TLB and the physical cache). */
     private static final int LIN_CACHE = 1 << 14;
     private final Block[] linBlock = new Block[LIN_CACHE];

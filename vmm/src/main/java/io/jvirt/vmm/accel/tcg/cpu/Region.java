@@ -19,6 +19,11 @@ final class Region {
     /** Caps that keep the generated method under HotSpot's huge-method limit (8000 bytecode bytes). */
     static final int MAX_BLOCKS = 24, MAX_INSNS = 160;
 
+    /**
+     * The register array ({@code Cpu.r}) of the CPU whose blocks these are: block caches are
+     * per CPU, so its translation only ever runs on that CPU and takes the array as a constant.
+     */
+    final long[] registers;
     final List<Block> blocks = new ArrayList<>();
     /** Offset of each block's first instruction from the entry block's. */
     final List<Long> offsets = new ArrayList<>();
@@ -28,6 +33,10 @@ final class Region {
      */
     final List<Insn[]> code = new ArrayList<>();
     private final Map<Long, Integer> byOffset = new HashMap<>();
+
+    private Region(long[] registers) {
+        this.registers = registers;
+    }
 
     /** Block index at {@code offset} from the entry, or -1 (an exit). */
     int at(long offset) {
@@ -54,7 +63,7 @@ final class Region {
 
     /** The first {@code n} blocks (a breadth-first prefix, so still reachable from the entry). */
     Region prefix(int n) {
-        Region r = new Region();
+        Region r = new Region(registers);
         for (int k = 0; k < n; k++) {
             r.add(blocks.get(k), offsets.get(k));
         }
@@ -97,7 +106,7 @@ final class Region {
      * {@code maxBlocks} caps its size; {@code cache} decodes the blocks it reaches.
      */
     static Region collect(Block entry, long lin, BlockCache cache, int maxBlocks) {
-        Region r = new Region();
+        Region r = new Region(cache.cpu().r);
         r.add(entry, 0);
         int insns = entry.insns.length;
         ArrayDeque<Integer> work = new ArrayDeque<>();

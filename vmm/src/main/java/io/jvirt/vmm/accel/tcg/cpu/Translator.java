@@ -36,8 +36,8 @@ import java.util.List;
  * class extending {@link Translated}, so HotSpot compiles the region as one method. Forms
  * listed in {@link Forms} are emitted inline ({@link DataEmitter} for data, here for stack and
  * control transfers); every other instruction calls the interpreter through
- * {@link JitRuntime#step}. The hidden class's data: the blocks' Insn objects, then one
- * {@link Link} per chained exit.
+ * {@link JitRuntime#step}. The hidden class's data: the blocks' Insn objects, the CPU's
+ * register array, then one {@link Link} per chained exit.
  *
  * <p>Each block of the region gets a label; a direct branch to another block of the region is
  * a jump to its label, anything else leaves the method with {@code c.rip} set. Backward jumps
@@ -78,7 +78,7 @@ final class Translator {
     /** A class of the hot tier: its backward jumps are not counted ({@link Translated#backEdges}). */
     private final boolean hot;
     private final Label[] labels;
-    /** The region's instructions: the class data's index of the first {@link Link}. */
+    /** The region's instructions: the class data's index of the register array, the first {@link Link} after it. */
     private final int insnCount;
 
     private Translator(CodeBuilder cb, Region region, boolean hot) {
@@ -108,13 +108,14 @@ final class Translator {
 
     /**
      * Loads the translation of a region from its {@link #classBytes}. The class data: the
-     * region's Insns in order, then one new {@link Link} per exit site.
+     * region's Insns in order, its CPU's register array, then one new {@link Link} per exit site.
      */
     static Translated translate(Region region, ClassBytes bytes) throws ReflectiveOperationException {
         List<Object> all = new ArrayList<>();
         for (Insn[] insns : region.code) {
             all.addAll(List.of(insns));
         }
+        all.add(region.registers);
         for (int k = 0; k < bytes.sites(); k++) {
             all.add(new Link());
         }
@@ -150,8 +151,9 @@ final class Translator {
 
     private void body() {
         CodeBuilder cb = e.cb;
-        cb.aload(C);
-        cb.getfield(CD_CPU, "r", CD_LONGS);
+        // The register array as a constant (Region#registers): HotSpot then knows its length
+        // and drops the bounds check of every register access (and C1 the field load too).
+        cb.ldc(Emit.classData(CD_LONGS, insnCount));
         cb.astore(R);
         cb.aload(C);
         cb.getfield(CD_CPU, "rip", CD_long);
@@ -208,7 +210,7 @@ final class Translator {
     private void chainCall(int site, long target, Label back) {
         CodeBuilder cb = e.cb;
         cb.aload(C);
-        cb.ldc(Emit.classData(CD_LINK, insnCount + site));
+        cb.ldc(Emit.classData(CD_LINK, insnCount + 1 + site));
         if (target == DYNAMIC) {
             cb.aload(C);
             cb.getfield(CD_CPU, "rip", CD_long);

@@ -38,6 +38,7 @@ final class DataEmitter {
 
     private final Emit e;
     private final CodeBuilder cb;
+    private final BitsEmitter bits;
     /** Set by the translator: the next ALU or TEST instruction's flags are left to its Jcc ({@link FlagFusion}). */
     boolean defer;
     /** What the deferred instruction left in locals A, B and V, or null. */
@@ -53,6 +54,7 @@ final class DataEmitter {
     DataEmitter(Emit e) {
         this.e = e;
         this.cb = e.cb;
+        this.bits = new BitsEmitter(e, this);
     }
 
     void emit(Insn in, int form) {
@@ -244,8 +246,8 @@ final class DataEmitter {
             }
             case Forms.NOP -> {
             }
-            case Forms.CMPXCHG -> cmpxchg(in, byteOrOsz);
-            case Forms.BIT_IMM -> bitImm(in);
+            case Forms.CMPXCHG -> bits.cmpxchg(in, byteOrOsz);
+            case Forms.BIT_IMM -> bits.bitImm(in);
             default -> throw new IllegalStateException("not a data form: " + form);
         }
     }
@@ -307,7 +309,7 @@ final class DataEmitter {
     }
 
     /** Records lazy flags of {@code kind} (0: none) for the operands A, B and result V, and keeps them {@link #known}. */
-    private void lazyFlags(int kind, int size) {
+    void lazyFlags(int kind, int size) {
         if (kind != 0) {
             new FlagFusion(e, kind, size).materialize();
             if (kind != FlagFusion.LOGIC) {
@@ -355,7 +357,7 @@ final class DataEmitter {
         cb.land();
     }
 
-    private void maskTo(int size) {
+    void maskTo(int size) {
         if (size != 8) {
             e.lconst(Emit.mask(size));
             cb.land();
@@ -467,84 +469,6 @@ final class DataEmitter {
             }
         }
         maskTo(size);
-    }
-
-    /**
-     * CMPXCHG r/m, reg with a memory operand, as {@code Bits.cmpxchg} runs it without LOCK:
-     * the accumulator (A) against the destination (B); the destination is always written
-     * (the register when they are equal, else its own value back), the accumulator takes the
-     * destination when they differ, and the flags are those of CMP accumulator, destination.
-     */
-    private void cmpxchg(Insn in, int size) {
-        e.loadReg(in, Cpu.RAX, size);
-        cb.lstore(A);
-        e.loadRm(in, size);
-        cb.lstore(B);
-        Label differ = cb.newLabel(), store = cb.newLabel(), same = cb.newLabel();
-        cb.lload(A);
-        cb.lload(B);
-        cb.lcmp();
-        cb.ifne(differ);
-        e.loadReg(in, in.reg, size);
-        cb.lstore(V);
-        cb.goto_(store);
-        cb.labelBinding(differ);
-        cb.lload(B);
-        cb.lstore(V);
-        cb.labelBinding(store);
-        e.storeRm(in, size, V);
-        cb.lload(A);
-        cb.lload(B);
-        cb.lcmp();
-        cb.ifeq(same);
-        e.storeReg(in, Cpu.RAX, size, B);
-        cb.labelBinding(same);
-        cb.lload(A);
-        cb.lload(B);
-        cb.lsub();
-        maskTo(size);
-        cb.lstore(V);
-        lazyFlags(FlagFusion.SUB, size);
-    }
-
-    /**
-     * BT, BTS, BTR or BTC r/m, imm8 as {@code Bits.bitTest} runs it without LOCK: CF takes the
-     * bit (the offset modulo the operand's width), the other flags stay; then BTS, BTR and BTC
-     * write the operand back with the bit set, cleared or flipped.
-     */
-    private void bitImm(Insn in) {
-        int size = in.osz;
-        int bit = (int) (in.imm & (size * 8 - 1));
-        int kind = (in.reg & 7) - 4; // 0 BT, 1 BTS, 2 BTR, 3 BTC
-        e.loadRm(in, size);
-        cb.lstore(A);
-        cb.aload(C);
-        e.flags(); // settles lazy flags: all but CF stay as they are
-        e.lconst(~Cpu.CF);
-        cb.land();
-        cb.lload(A);
-        e.iconst(bit);
-        cb.lushr();
-        e.lconst(1);
-        cb.land();
-        cb.lor();
-        cb.putfield(CD_CPU, "flags", CD_long);
-        if (kind == 0) {
-            return;
-        }
-        cb.lload(A);
-        e.lconst(1L << bit);
-        switch (kind) {
-            case 1 -> cb.lor();
-            case 2 -> {
-                e.lconst(-1);
-                cb.lxor();
-                cb.land();
-            }
-            default -> cb.lxor();
-        }
-        cb.lstore(V);
-        e.storeRm(in, size, V);
     }
 
     private void imul(Insn in) {

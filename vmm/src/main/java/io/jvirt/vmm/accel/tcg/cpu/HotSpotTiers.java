@@ -31,7 +31,7 @@ final class HotSpotTiers {
     /** Code that runs only on the translator thread: the ClassFile API and our bytecode emitters. */
     private static final List<String> TRANSLATOR_CODE = List.of("java/lang/classfile/*.*",
             "jdk/internal/classfile/*.*", "jdk/internal/constant/*.*", emitter(Translator.class),
-            emitter(DataEmitter.class), emitter(Emit.class), emitter(FlagFusion.class));
+            emitter(DataEmitter.class), emitter(BitsEmitter.class), emitter(Emit.class), emitter(FlagFusion.class));
     /** Directive syntax: HotSpot's compiler-directives JSON (JEP 165); class names with '/'. */
     private static final String DIRECTIVE = "[ { match: \"" + Emit.PKG.replace('.', '/') + Translator.QUICK_NAME
             + "*.*\", c2: { Exclude: true } },\n"

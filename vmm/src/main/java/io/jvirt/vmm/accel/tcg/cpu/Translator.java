@@ -43,11 +43,10 @@ import java.util.List;
  * a jump to its label, anything else leaves the method with {@code c.rip} set. Backward jumps
  * are counted: after {@link #LOOP_LIMIT} ({@link #HOT_LOOP_LIMIT} in the hot tier) the method
  * returns to the run loop, which polls interrupts and the instruction budget between blocks.
- * Every other exit is a chained exit
- * ({@link Translated}): it calls the next translation itself when its link is valid, a link
- * to a fixed address for a direct branch, a one-entry cache of the last target for an
- * interpreted instruction; after a chained call, one more link continues at its return point
- * when the callee's RET comes back there.
+ * Every other exit is a chained exit ({@link Translated}): it calls the next translation
+ * itself when its link is valid, a link to a fixed address for a direct branch, a one-entry
+ * cache of the last target for an interpreted instruction; after a chained call, one more link
+ * continues at its return point when the callee's RET comes back there.
  */
 final class Translator {
     static final int LOOP_LIMIT = 256;

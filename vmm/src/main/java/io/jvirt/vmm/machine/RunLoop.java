@@ -3,6 +3,7 @@ package io.jvirt.vmm.machine;
 import io.jvirt.vmm.accel.AccelVm;
 import io.jvirt.vmm.accel.Vcpu;
 import io.jvirt.vmm.accel.VcpuExit;
+import io.jvirt.vmm.devices.Waits;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
@@ -143,7 +144,7 @@ final class RunLoop {
         }
         kickAll();
         for (Thread t : vcpuThreads) {
-            uninterruptibly(t::join);
+            Waits.uninterruptibly(t::join);
         }
         afterStop.run();
     }
@@ -270,26 +271,5 @@ final class RunLoop {
             c.join();
         }
         return exit;
-    }
-
-    /** A wait that an interrupt may end early. */
-    interface Wait {
-        void run() throws InterruptedException;
-    }
-
-    /** Runs {@code wait} to its end even if this thread is interrupted meanwhile; the interrupt is set again afterwards. */
-    static void uninterruptibly(Wait wait) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                wait.run();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

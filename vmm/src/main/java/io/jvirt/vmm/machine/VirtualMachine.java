@@ -14,6 +14,7 @@ import io.jvirt.vmm.devices.I8042;
 import io.jvirt.vmm.devices.IoBus;
 import io.jvirt.vmm.devices.acpi.AcpiPm;
 import io.jvirt.vmm.devices.Serial16550;
+import io.jvirt.vmm.devices.Waits;
 import io.jvirt.vmm.memory.GuestMemory;
 import io.jvirt.vmm.memory.GuestRam;
 import java.lang.System.Logger.Level;
@@ -181,7 +182,7 @@ final class VirtualMachine implements Machine {
         stop();
         // The software CPU reads and writes guest RAM by host address (HostAddresses): RAM is
         // unmapped only after every vCPU thread has ended, even if this thread is interrupted.
-        RunLoop.uninterruptibly(this::awaitExit);
+        Waits.uninterruptibly(this::awaitExit);
         rtc.close();
         virtio.close(); // net I/O threads stop before guest RAM goes; disks flush
         vm.close();

@@ -2,6 +2,7 @@ package io.jvirt.vmm.devices.virtio;
 
 import io.jvirt.sys.Epoll;
 import io.jvirt.sys.EventFd;
+import io.jvirt.vmm.devices.Waits;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -129,19 +130,8 @@ final class IoLoop implements VirtioThread {
     @Override
     public void close() {
         stop.write(1);
-        boolean interrupted = false;
-        while (true) {
-            try {
-                thread.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
+        Waits.uninterruptibly(thread::join);
         epoll.close();
         stop.close();
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -91,15 +91,19 @@ final class BitsEmitter {
             return;
         }
         cb.lload(A);
-        e.lconst(1L << bit);
         switch (kind) {
-            case 1 -> cb.lor();
+            case 1 -> {
+                e.lconst(1L << bit);
+                cb.lor();
+            }
             case 2 -> {
-                e.lconst(-1);
-                cb.lxor();
+                e.lconst(~(1L << bit));
                 cb.land();
             }
-            default -> cb.lxor();
+            default -> {
+                e.lconst(1L << bit);
+                cb.lxor();
+            }
         }
         cb.lstore(V);
         e.storeRm(in, size, V);
